@@ -1,0 +1,52 @@
+# warlens: the whole flow in one screen.
+#   make serve   set up, train the default model if the store has none, serve on 127.0.0.1:3000
+#   make test    ruff + the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CONFIG ?= configs/minilm.yaml
+MODEL  ?= warlens-classifier:latest
+HOST   ?= 127.0.0.1
+PORT   ?= 3000
+
+export HF_HUB_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: setup train model serve test lint data bench clean
+
+setup: $(STAMP)
+
+# torch first, pinned to the CPU build: anything unpinned would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e '.[dev]'
+	touch $(STAMP)
+
+train: setup
+	$(BIN)/warlens train --config $(CONFIG)
+
+# Train only when the model store has no model yet.
+model: setup
+	@$(BIN)/bentoml models get $(MODEL) >/dev/null 2>&1 \
+		&& echo "model $(MODEL) found in the store" \
+		|| $(BIN)/warlens train --config $(CONFIG)
+
+serve: model
+	@echo "The HTTP service lands with the serving issue; the trained model is in the store:"
+	$(BIN)/bentoml models list warlens-classifier
+
+data: setup
+	$(BIN)/warlens data build
+	$(BIN)/warlens data check
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) mlruns .pytest_cache .ruff_cache

@@ -1,0 +1,91 @@
+"""End to end through the real CLI: train (smoke and baseline), evaluate, predict, runs."""
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+pytestmark = pytest.mark.slow
+LABELS = ["incident_report", "statistic", "captive_testimony", "forecast", "other"]
+
+
+@pytest.fixture(scope="module")
+def trained(stores):
+    smoke = run_cli(["train", "--config", "configs/smoke.yaml", "--no-progress"], stores)
+    assert smoke.returncode == 0, smoke.stderr[-3000:]
+    baseline = run_cli(["train", "--config", "configs/tfidf-logreg.yaml", "--no-progress",
+                        "--set", "name=baseline-test"], stores)
+    assert baseline.returncode == 0, baseline.stderr[-3000:]
+    return {"smoke": smoke, "baseline": baseline}
+
+
+def check_report(report, n):
+    assert set(report) == {"n", "accuracy", "macro_f1", "per_label", "ece", "model"}
+    assert report["n"] == n
+    assert 0.0 <= report["accuracy"] <= 1.0 and 0.0 <= report["macro_f1"] <= 1.0
+    assert 0.0 <= report["ece"] <= 1.0
+    assert list(report["per_label"]) == LABELS
+    assert sum(v["support"] for v in report["per_label"].values()) == n
+    for values in report["per_label"].values():
+        assert set(values) == {"precision", "recall", "f1", "support"}
+
+
+def test_smoke_training_prints_summary_and_stores(trained):
+    out = trained["smoke"].stdout
+    assert "Evaluation" in out and "validation" in out and "macro-F1" in out
+    assert "Stored model warlens-classifier:" in out
+
+
+def test_evaluate_json_on_the_smoke_model(trained, stores, root, tmp_path):
+    result = run_cli(["evaluate", "--data", "tests/fixtures/tiny.jsonl", "--json",
+                      "--out", str(tmp_path / "eval")], stores)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    check_report(report, 6)
+    assert report["model"].startswith("warlens-classifier:")
+    written = {p.name for p in (tmp_path / "eval").iterdir()}
+    assert written == {"metrics.json", "confusion_matrix.txt", "confusion_matrix.png",
+                       "reliability.png", "misclassified.csv"}
+    assert (tmp_path / "eval" / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_baseline_is_stored_and_learns(trained, stores):
+    result = run_cli(["evaluate", "--model", "warlens-baseline:latest",
+                      "--data", "data/corpus/test.jsonl", "--json"], stores)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    check_report(report, len(Path("data/corpus/test.jsonl").read_text().splitlines()))
+    assert report["macro_f1"] > 0.6  # a real fit on the corpus, far above chance (0.2)
+
+
+def test_predict_prints_a_label_per_sentence(trained, stores):
+    result = run_cli(["predict", "--model", "warlens-baseline:latest",
+                      "Shelling killed two people in Kherson on Monday.",
+                      "Fighting may spread south in the coming months."], stores)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2
+    assert all(line.split()[0] in LABELS for line in lines)
+
+
+def test_runs_lists_both_newest_first(trained, stores):
+    result = run_cli(["runs"], stores)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "baseline-test" in out and "smoke" in out
+    assert out.index("baseline-test") < out.index("smoke")
+
+
+def test_config_errors_exit_2_with_one_line(stores):
+    result = run_cli(["train", "--config", "configs/smoke.yaml", "--set", "training.epoch=1"], stores)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "unknown key 'training.epoch'" in result.stderr and "configs/smoke.yaml" in result.stderr
+
+
+def test_unknown_model_is_a_clear_error(stores):
+    result = run_cli(["evaluate", "--model", "no-such-model:latest", "--data",
+                      "tests/fixtures/tiny.jsonl"], stores)
+    assert result.returncode == 2
+    assert "no-such-model" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,68 @@
+import json
+
+import pytest
+
+from training.config import DEFAULT_LABELS
+from training.data import DataError, content_hash, find_problems, load_labelled
+
+
+def test_loads_jsonl_keeps_extra_fields_and_maps_labels(root):
+    dataset = load_labelled(root / "tests" / "fixtures" / "tiny.jsonl", DEFAULT_LABELS)
+    assert len(dataset) == 6
+    assert dataset["label_id"] == [0, 1, 2, 3, 4, 0]
+    assert "source" in dataset.column_names
+
+
+def test_loads_csv(root):
+    dataset = load_labelled(root / "tests" / "fixtures" / "tiny.csv", DEFAULT_LABELS)
+    assert dataset["label"] == ["incident_report", "other"]
+
+
+def write_lines(path, rows):
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_unknown_label_names_file_and_line(tmp_path):
+    path = write_lines(tmp_path / "d.jsonl", [{"text": "a b", "label": "other"},
+                                              {"text": "c d", "label": "rumour"}])
+    with pytest.raises(DataError, match=r"d\.jsonl:2: unknown label 'rumour'"):
+        load_labelled(path, DEFAULT_LABELS)
+
+
+def test_empty_text_and_missing_field(tmp_path):
+    path = write_lines(tmp_path / "d.jsonl", [{"text": "  ", "label": "other"},
+                                              {"text": "fine", "label": "other"},
+                                              {"label": "other"}])
+    with pytest.raises(DataError) as err:
+        load_labelled(path, DEFAULT_LABELS)
+    assert "d.jsonl:1: empty text" in str(err.value)
+    assert "d.jsonl:3: missing field 'text'" in str(err.value)
+
+
+def test_invalid_json_and_missing_file(tmp_path):
+    path = write_lines(tmp_path / "d.jsonl", [{"text": "a", "label": "other"}, "{oops"])
+    with pytest.raises(DataError, match=r"d\.jsonl:2: invalid JSON"):
+        load_labelled(path, DEFAULT_LABELS)
+    with pytest.raises(DataError, match="file not found"):
+        load_labelled(tmp_path / "absent.jsonl", DEFAULT_LABELS)
+    with pytest.raises(DataError, match="unsupported file type"):
+        load_labelled(write_lines(tmp_path / "d.txt", ["x"]), DEFAULT_LABELS)
+
+
+def test_find_problems_is_pure():
+    rows = [{"text": "ok", "label": "other"}, {"text": "", "label": "x"}]
+    assert find_problems(rows, [5, 9], ["other"]) == [
+        (9, "empty text in field 'text'"),
+        (9, "unknown label 'x' (expected one of other)"),
+    ]
+
+
+def test_content_hash_changes_with_content(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("one")
+    b.write_text("two")
+    first = content_hash([a, b])
+    assert len(first) == 12 and first == content_hash([a, b])
+    b.write_text("three")
+    assert content_hash([a, b]) != first

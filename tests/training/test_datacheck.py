@@ -1,0 +1,107 @@
+import json
+
+import pytest
+from conftest import run_cli
+
+from training.datacheck import check_corpus, cue_report, near_duplicate_pairs, normalise, tokens
+
+
+def row(i, article="a-1", text=None, label="other", **extra):
+    record = {"id": f"{article}-s{i}", "article_id": article, "sentence_index": i,
+              "text": text or f"Sentence number {i} about the {article} conflict background.",
+              "label": label, "hard": False, "conflict": "sudan", "register": "wire"}
+    record.update(extra)
+    return record
+
+
+def write_split(folder, name, rows):
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_token_helpers():
+    assert tokens("U.S.-led strikes, 2024") == ["u", "s", "led", "strikes", "2024"]
+    assert normalise("  The  Strike!") == "the strike"
+
+
+def test_near_duplicates_found_by_prefix_filter():
+    texts = ["the army shelled the northern town on friday night",
+             "the army shelled the northern town on friday evening night",
+             "aid convoys reached the camp after weeks of delay"]
+    pairs = near_duplicate_pairs(texts, 0.8)
+    assert [(i, j) for i, j, _ in pairs] == [(0, 1)]
+    assert pairs[0][2] == pytest.approx(8 / 9)
+
+
+def test_clean_fixture_passes(tmp_path):
+    write_split(tmp_path, "train", [row(0), row(1)])
+    write_split(tmp_path, "test", [row(0, "b-1"), row(1, "b-1")])
+    assert check_corpus([tmp_path]).clean
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("unknown_label", "unknown label 'rumour'"),
+    ("empty_text", "empty text"),
+    ("long_text", "text over 600 characters"),
+    ("missing_field", "missing field 'hard'"),
+    ("article_in_two_splits", "article 'a-1' is in several splits"),
+    ("exact_duplicate", "exact duplicate of"),
+    ("near_duplicate_across_splits", "near-duplicates across splits"),
+    ("duplicate_id", "duplicate id 'a-1-s0'"),
+    ("invalid_json", "invalid JSON"),
+])
+def test_each_broken_fixture_is_caught(tmp_path, case, expected):
+    train = [row(0), row(1)]
+    test = [row(0, "b-1"), row(1, "b-1")]
+    if case == "unknown_label":
+        train[0]["label"] = "rumour"
+    elif case == "empty_text":
+        train[0]["text"] = " "
+    elif case == "long_text":
+        train[0]["text"] = "word " * 200
+    elif case == "missing_field":
+        del train[0]["hard"]
+    elif case == "article_in_two_splits":
+        test[0] = row(5, "a-1")
+    elif case == "exact_duplicate":
+        test[0]["text"] = train[0]["text"].upper()
+    elif case == "near_duplicate_across_splits":
+        train[0]["text"] = "militia fighters stormed the village market at dawn on tuesday burning shops"
+        test[0]["text"] = "militia fighters stormed the village market at dawn on tuesday burning stalls"
+    elif case == "duplicate_id":
+        train[1]["id"] = train[0]["id"]
+    write_split(tmp_path, "train", train)
+    path = write_split(tmp_path, "test", test)
+    if case == "invalid_json":
+        path.write_text(path.read_text() + "{not json\n")
+    report = check_corpus([tmp_path])
+    assert not report.clean
+    assert any(expected in error for error in report.errors), report.errors
+
+
+def test_cue_report_finds_a_planted_leak():
+    from training.datacheck import Row
+
+    rows = [Row("train", "f", i, {"text": f"reportedly item {i}", "label": "forecast"}) for i in range(20)]
+    rows += [Row("train", "f", 100 + i, {"text": f"plain item {i}", "label": "other"}) for i in range(20)]
+    report = cue_report(rows, ["forecast", "other"], top=3, min_count=10)
+    token, pmi, share, count = report["forecast"][0]
+    assert (token, share, count) == ("reportedly", 1.0, 20)
+    assert pmi == pytest.approx(1.0)
+
+
+def test_cli_on_real_corpus_is_clean_and_shows_tables():
+    result = run_cli(["data", "check"])
+    assert result.returncode == 0, result.stderr
+    for heading in ("Sentences by label and split", "conflicts:", "registers:", "length (words):",
+                    "Cue report", "clean:"):
+        assert heading in result.stdout
+
+
+def test_cli_fails_on_broken_data(tmp_path):
+    write_split(tmp_path, "train", [row(0, label="rumour")])
+    result = run_cli(["data", "check", str(tmp_path)])
+    assert result.returncode == 1
+    assert "unknown label 'rumour'" in result.stderr

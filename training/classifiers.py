@@ -1,0 +1,94 @@
+"""Load a stored model (transformer or TF-IDF baseline) and predict label probabilities.
+
+This is the training side's reference inference path, used by `evaluate` and `predict`;
+the fast serving engine lives in `serving/` and meets this code only through the artifact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from training.store import resolve_model
+
+BASELINE_FILE = "pipeline.joblib"
+
+
+class Classifier(Protocol):
+    labels: list[str]
+    metadata: dict[str, Any]
+    ref: str
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class TransformerClassifier:
+    """A fine-tuned sequence-classification model, run with length-sorted batches."""
+
+    directory: Path
+    metadata: dict[str, Any]
+    ref: str
+    batch_size: int = 64
+    labels: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(self.directory)
+        self.model = AutoModelForSequenceClassification.from_pretrained(self.directory).eval()
+        id2label = self.model.config.id2label
+        self.labels = [id2label[i] for i in range(len(id2label))]
+        self.max_length = int(self.metadata.get("max_length", 128))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                index = order[start : start + self.batch_size]
+                batch = self.tokenizer(
+                    [texts[i] for i in index],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
+                logits = self.model(**batch).logits
+                out[index] = torch.softmax(logits, dim=-1).numpy()
+        return out
+
+
+@dataclass
+class BaselineClassifier:
+    """The TF-IDF + logistic regression pipeline saved with joblib."""
+
+    directory: Path
+    metadata: dict[str, Any]
+    ref: str
+    labels: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        import joblib
+
+        self.pipeline = joblib.load(self.directory / BASELINE_FILE)
+        self.labels = list(self.metadata["labels"])
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        out[:, self.pipeline.classes_] = self.pipeline.predict_proba(list(texts))
+        return out
+
+
+def load_classifier(ref: str) -> Classifier:
+    """Load a model by store tag or directory, choosing the class from its metadata."""
+    directory, metadata, resolved = resolve_model(ref)
+    if metadata.get("kind") == "tfidf":
+        return BaselineClassifier(directory, metadata, resolved)
+    return TransformerClassifier(directory, metadata, resolved)

@@ -1,0 +1,240 @@
+"""`warlens data check`: is the corpus clean, and where could a label leak through wording?
+
+Pure functions return findings; `check_corpus` gathers them into a `CheckReport` that the CLI
+prints. Errors make the check fail; warnings are printed for a person to judge.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from training.config import DEFAULT_LABELS
+
+REQUIRED_FIELDS = {
+    "id": str, "article_id": str, "sentence_index": int, "text": str, "label": str,
+    "hard": bool, "conflict": str, "register": str,
+}
+MAX_TEXT_CHARS = 600
+NEAR_DUPLICATE_JACCARD = 0.8
+TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+
+@dataclass
+class Row:
+    split: str
+    source: str
+    line: int
+    record: dict[str, Any]
+
+
+@dataclass
+class CheckReport:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens: ``"U.S.-led strikes, 2024"`` -> ``["u", "s", "led", "strikes", "2024"]``."""
+    return TOKEN.findall(text.lower())
+
+
+def normalise(text: str) -> str:
+    """Text reduced to its tokens, for exact-duplicate detection that ignores case and punctuation."""
+    return " ".join(tokens(text))
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def near_duplicate_pairs(
+    texts: Sequence[str], threshold: float = NEAR_DUPLICATE_JACCARD
+) -> list[tuple[int, int, float]]:
+    """Index pairs whose token sets have Jaccard >= threshold, found with prefix filtering.
+
+    Two sets can only reach the threshold if they share one of their rarest
+    ``|x| - ceil(threshold * |x|) + 1`` tokens, so only those are indexed.
+    """
+    sets = [set(tokens(text)) for text in texts]
+    frequency = Counter(token for s in sets for token in s)
+    index: dict[str, list[int]] = defaultdict(list)
+    pairs = []
+    for i, token_set in enumerate(sets):
+        ordered = sorted(token_set, key=lambda t: (frequency[t], t))
+        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+        candidates = {j for token in prefix for j in index[token]}
+        for j in sorted(candidates):
+            score = jaccard(token_set, sets[j])
+            if score >= threshold:
+                pairs.append((j, i, score))
+        for token in prefix:
+            index[token].append(i)
+    return pairs
+
+
+def schema_problems(record: dict[str, Any], labels: Sequence[str]) -> list[str]:
+    """What is wrong with one corpus row, as short phrases; empty when the row is valid."""
+    problems = []
+    for name, kind in REQUIRED_FIELDS.items():
+        if name not in record:
+            problems.append(f"missing field '{name}'")
+        elif not isinstance(record[name], kind) or (kind is int and isinstance(record[name], bool)):
+            problems.append(f"field '{name}' should be {kind.__name__}")
+    text = record.get("text")
+    if isinstance(text, str):
+        if not text.strip():
+            problems.append("empty text")
+        elif len(text) > MAX_TEXT_CHARS:
+            problems.append(f"text over {MAX_TEXT_CHARS} characters ({len(text)})")
+    label = record.get("label")
+    if isinstance(label, str) and label not in labels:
+        problems.append(f"unknown label {label!r}")
+    return problems
+
+
+def read_rows(paths: Sequence[Path], report: CheckReport) -> None:
+    """Read every JSON Lines file (folders expand to their `*.jsonl`); split = file stem."""
+    files = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.jsonl")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            report.errors.append(f"{path}: not found")
+    if not files and not report.errors:
+        report.errors.append(f"no .jsonl files in {', '.join(map(str, paths))}")
+    for file in files:
+        with file.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as err:
+                    report.errors.append(f"{file}:{number}: invalid JSON ({err.msg})")
+                    continue
+                if not isinstance(record, dict):
+                    report.errors.append(f"{file}:{number}: expected a JSON object")
+                    continue
+                report.rows.append(Row(file.stem, str(file), number, record))
+
+
+def check_rows(report: CheckReport, labels: Sequence[str]) -> None:
+    """Schema, duplicate ids, articles across splits, exact and near duplicates."""
+    for row in report.rows:
+        for problem in schema_problems(row.record, labels):
+            report.errors.append(f"{row.source}:{row.line}: {problem}")
+    valid = [row for row in report.rows if isinstance(row.record.get("text"), str)]
+    seen_ids: dict[str, Row] = {}
+    article_splits: dict[str, set[str]] = defaultdict(set)
+    for row in valid:
+        row_id = row.record.get("id")
+        if row_id in seen_ids:
+            first = seen_ids[row_id]
+            report.errors.append(f"{row.source}:{row.line}: duplicate id {row_id!r} "
+                                 f"(first at {first.source}:{first.line})")
+        seen_ids.setdefault(row_id, row)
+        article_splits[row.record.get("article_id")].add(row.split)
+    for article, splits in sorted(article_splits.items(), key=lambda kv: str(kv[0])):
+        if len(splits) > 1:
+            report.errors.append(f"article {article!r} is in several splits: {sorted(splits)}")
+    by_text: dict[str, Row] = {}
+    for row in valid:
+        key = normalise(row.record["text"])
+        if key in by_text:
+            first = by_text[key]
+            report.errors.append(f"{row.source}:{row.line}: exact duplicate of {first.source}:{first.line}")
+        else:
+            by_text[key] = row
+    for i, j, score in near_duplicate_pairs([row.record["text"] for row in valid]):
+        a, b = valid[i], valid[j]
+        if normalise(a.record["text"]) == normalise(b.record["text"]):
+            continue
+        where = f"{a.source}:{a.line} and {b.source}:{b.line} (Jaccard {score:.2f})"
+        if a.split != b.split:
+            report.errors.append(f"near-duplicates across splits: {where}")
+        else:
+            report.warnings.append(f"near-duplicates within {a.split}: {where}")
+
+
+def cue_report(rows: Sequence[Row], labels: Sequence[str], top: int = 8,
+               min_count: int = 15) -> dict[str, list[tuple[str, float, float, int]]]:
+    """Per label, the tokens with the highest pointwise mutual information.
+
+    Each entry is ``(token, pmi, share of the token's sentences carrying the label, count)``;
+    a share near 1.0 on a common token is a cue that could decide the label alone.
+    """
+    label_counts = Counter(row.record["label"] for row in rows)
+    token_counts: Counter[str] = Counter()
+    joint: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        for token in set(tokens(row.record["text"])):
+            token_counts[token] += 1
+            joint[(token, row.record["label"])] += 1
+    total = len(rows)
+    out: dict[str, list[tuple[str, float, float, int]]] = {}
+    for label in labels:
+        if not label_counts[label]:
+            out[label] = []
+            continue
+        scored = []
+        for token, count in token_counts.items():
+            together = joint[(token, label)]
+            if count < min_count or not together:
+                continue
+            pmi = math.log2(together * total / (count * label_counts[label]))
+            scored.append((token, pmi, together / count, count))
+        out[label] = sorted(scored, key=lambda item: (-item[1], -item[3]))[:top]
+    return out
+
+
+def check_corpus(paths: Sequence[Path], labels: Sequence[str] = DEFAULT_LABELS) -> CheckReport:
+    report = CheckReport()
+    read_rows(paths, report)
+    check_rows(report, labels)
+    return report
+
+
+def summary_tables(report: CheckReport, labels: Sequence[str]) -> dict[str, Any]:
+    """Counts by label and split, conflict and register shares, and sentence length statistics."""
+    rows = [row for row in report.rows if isinstance(row.record.get("text"), str)]
+    splits = sorted({row.split for row in rows}, key=lambda s: ("train", "validation", "test",
+                                                               s).index(s) if s in (
+        "train", "validation", "test") else 3)
+    by_label_split = Counter((row.record.get("label"), row.split) for row in rows)
+    hard = Counter(row.record.get("label") for row in rows if row.record.get("hard") is True)
+    lengths = sorted(len(row.record["text"].split()) for row in rows)
+    total = len(rows) or 1
+
+    def share(key: str) -> list[tuple[str, int, float]]:
+        counts = Counter(str(row.record.get(key)) for row in rows)
+        return [(name, count, count / total) for name, count in counts.most_common()]
+
+    def percentile(q: float) -> int:
+        return lengths[min(len(lengths) - 1, int(q * len(lengths)))] if lengths else 0
+
+    return {
+        "splits": splits,
+        "label_split": {label: {split: by_label_split[(label, split)] for split in splits}
+                        for label in labels},
+        "hard_share": {label: hard[label] / max(1, sum(by_label_split[(label, s)] for s in splits))
+                       for label in labels},
+        "conflicts": share("conflict"),
+        "registers": share("register"),
+        "articles": len({row.record.get("article_id") for row in rows}),
+        "length_words": {"min": percentile(0), "median": percentile(0.5),
+                         "p95": percentile(0.95), "max": lengths[-1] if lengths else 0},
+    }

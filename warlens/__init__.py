@@ -1,0 +1,1 @@
+"""warlens: label every sentence of conflict reporting."""

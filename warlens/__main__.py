@@ -1,0 +1,3 @@
+from warlens.cli import app
+
+app()

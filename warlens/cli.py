@@ -1,0 +1,218 @@
+"""The `warlens` command line: a thin layer over the library functions in training/ and serving/.
+
+Heavy libraries are imported inside each command so `warlens --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Label sentences of conflict reporting.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+data_app = typer.Typer(help="Build and check the labelled corpus.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+# Rich wraps at 80 columns when piped; reports and tables read better wider in files and CI logs.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+DEFAULT_MODEL = "warlens-classifier:latest"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear line to stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _report_table(reports: dict[str, dict]) -> Table:
+    """One column per evaluated split; rows are the headline numbers, then F1 per label."""
+    table = Table(title="Evaluation")
+    table.add_column("metric")
+    for name in reports:
+        table.add_column(name, justify="right")
+    first = next(iter(reports.values()))
+    table.add_row("sentences", *(str(r["n"]) for r in reports.values()))
+    for key, title in (("accuracy", "accuracy"), ("macro_f1", "macro-F1"), ("ece", "ECE")):
+        table.add_row(title, *(f"{r[key]:.3f}" for r in reports.values()))
+    for label in first["labels"]:
+        table.add_row(f"F1 {label}", *(f"{r['per_label'][label]['f1']:.3f}" for r in reports.values()))
+    return table
+
+
+@app.command()
+def train(
+    config: Annotated[Path, typer.Option(help="Experiment config (YAML) under configs/.")],
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a config field, e.g. --set training.epochs=3 (repeatable).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Train a model from a config, evaluate it, track the run and store the model."""
+    from training.config import ConfigError, load_config
+    from training.data import DataError
+
+    try:
+        cfg = load_config(config, set_ or [])
+    except ConfigError as err:
+        raise fail(str(err)) from None
+    from training.train import train as run_training
+
+    console.print(f"Training [bold]{cfg.name}[/] ({cfg.model.kind}, base {cfg.model.base})")
+    try:
+        result = run_training(cfg, progress=progress)
+    except DataError as err:
+        raise fail(str(err)) from None
+    console.print(_report_table(result.reports))
+    console.print(f"Stored model [bold]{result.model_tag}[/]; MLflow run {result.run_id}; "
+                  f"{result.wall_time_s:.0f} s")
+
+
+@app.command()
+def evaluate(
+    data: Annotated[Path, typer.Option(help="JSON Lines or CSV file with text and label.")],
+    model: Annotated[str, typer.Option(help="Model-store tag or model directory.")] = DEFAULT_MODEL,
+    out: Annotated[Path | None, typer.Option(help="Write metrics, plots and errors here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Evaluate a stored model on a labelled file."""
+    from training.classifiers import load_classifier
+    from training.data import DataError, load_labelled
+    from training.evaluate import evaluate_texts, write_artifacts
+    from training.store import ModelNotFoundError
+
+    try:
+        classifier = load_classifier(model)
+        labels = classifier.labels
+        dataset = load_labelled(data, labels)
+        report, probabilities = evaluate_texts(classifier, dataset["text"], dataset["label_id"], labels)
+    except (ModelNotFoundError, DataError, ValueError) as err:
+        raise fail(str(err)) from None
+    if out is not None:
+        write_artifacts(report, dataset["text"], dataset["label_id"], probabilities, out)
+    if as_json:
+        keys = ("n", "accuracy", "macro_f1", "per_label", "ece", "model")
+        sys.stdout.write(json.dumps({k: report[k] for k in keys}) + "\n")
+        return
+    console.print(_report_table({data.name: report}))
+    from training.metrics import confusion_table
+
+    console.print(confusion_table(report), highlight=False)
+    if out is not None:
+        console.print(f"Artifacts written to {out}")
+
+
+@app.command()
+def predict(
+    sentences: Annotated[list[str], typer.Argument(help="One or more sentences.")],
+    model: Annotated[str, typer.Option(help="Model-store tag or model directory.")] = DEFAULT_MODEL,
+) -> None:
+    """Print the label and confidence for each sentence: a quick check of a model."""
+    from training.classifiers import load_classifier
+    from training.store import ModelNotFoundError
+
+    try:
+        classifier = load_classifier(model)
+    except ModelNotFoundError as err:
+        raise fail(str(err)) from None
+    probabilities = classifier.predict_proba(sentences)
+    for sentence, row in zip(sentences, probabilities, strict=True):
+        best = int(row.argmax())
+        console.print(f"{classifier.labels[best]:<18} {row[best]:.3f}  {sentence}", highlight=False)
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(help="Show at most this many runs.")] = 20,
+) -> None:
+    """List tracked runs, newest first."""
+    from training.tracking import list_runs, tracking_uri
+
+    rows = list_runs(tracking_uri())[:limit]
+    if not rows:
+        console.print("No runs yet: train one with `warlens train --config configs/minilm.yaml`.")
+        return
+    table = Table(title=f"Runs ({tracking_uri()})")
+    for column in ("experiment", "config", "date", "status", "data hash", "macro-F1", "accuracy",
+                   "time (s)", "run id"):
+        table.add_column(column, justify="right" if column in ("macro-F1", "accuracy", "time (s)")
+                         else "left")
+
+    def number(value: float | None, digits: int = 3) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    for row in rows:
+        date = datetime.fromtimestamp(row["start_time"] / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
+        table.add_row(row["experiment"], row["config"], date, row["status"], row["data_hash"],
+                      number(row["macro_f1"]), number(row["accuracy"]),
+                      number(row["wall_time_s"], 0), row["run_id"][:8])
+    console.print(table)
+
+
+@data_app.command("build")
+def data_build(
+    articles: Annotated[Path, typer.Option(help="Folder of article files.")] = Path("data/articles"),
+    corpus: Annotated[Path, typer.Option(help="Where the splits go.")] = Path("data/corpus"),
+    archive: Annotated[Path, typer.Option(help="Archive sample to write.")] = Path(
+        "data/archive-sample/articles.jsonl"),
+) -> None:
+    """Rebuild the corpus splits and the archive sample from data/articles."""
+    from training.corpus import build_corpus
+
+    if not articles.is_dir():
+        raise fail(f"{articles}: folder not found")
+    counts = build_corpus(articles, corpus, archive)
+    console.print(" ".join(f"{name}={count}" for name, count in counts.items()))
+
+
+@data_app.command("check")
+def data_check(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Corpus files or folders (default data/corpus).")] = None,
+    cues: Annotated[int, typer.Option(help="Top cue tokens shown per label.")] = 8,
+) -> None:
+    """Validate the corpus; exit 0 only when it is clean, and show where labels could leak."""
+    from training.config import DEFAULT_LABELS
+    from training.datacheck import check_corpus, cue_report, summary_tables
+
+    report = check_corpus(paths or [Path("data/corpus")], DEFAULT_LABELS)
+    if report.rows:
+        tables = summary_tables(report, DEFAULT_LABELS)
+        counts = Table(title=f"Sentences by label and split ({tables['articles']} articles)")
+        counts.add_column("label")
+        for split in tables["splits"]:
+            counts.add_column(split, justify="right")
+        counts.add_column("total", justify="right")
+        counts.add_column("hard", justify="right")
+        for label, row in tables["label_split"].items():
+            counts.add_row(label, *(str(row[s]) for s in tables["splits"]), str(sum(row.values())),
+                           f"{tables['hard_share'][label]:.0%}")
+        console.print(counts)
+        for key in ("conflicts", "registers"):
+            console.print(f"[bold]{key}:[/] " + ", ".join(
+                f"{name} {share:.1%}" for name, _, share in tables[key]), highlight=False)
+        console.print("[bold]length (words):[/] " + ", ".join(
+            f"{k} {v}" for k, v in tables["length_words"].items()), highlight=False)
+        valid = [r for r in report.rows if r.record.get("label") in DEFAULT_LABELS
+                 and isinstance(r.record.get("text"), str)]
+        cue_table = Table(title="Cue report: tokens most predictive of each label (PMI)")
+        cue_table.add_column("label")
+        cue_table.add_column("token (PMI, share of its sentences with this label, count)")
+        for label, entries in cue_report(valid, DEFAULT_LABELS, top=cues).items():
+            cue_table.add_row(label, ", ".join(f"{t} ({p:.2f}, {s:.0%}, {c})" for t, p, s, c in entries))
+        console.print(cue_table)
+    for warning in report.warnings[:20]:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if len(report.warnings) > 20:
+        console.print(f"[yellow]... and {len(report.warnings) - 20} more warnings[/]")
+    if not report.clean:
+        for error in report.errors[:50]:
+            err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise fail(f"{len(report.errors)} problem(s) found", code=1)
+    console.print(f"[green]clean:[/] {len(report.rows)} sentences")
