@@ -13,7 +13,7 @@ PORT   ?= 3000
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup train model serve test lint data bench clean
+.PHONY: setup train model serve bento test lint data bench clean
 
 setup: $(STAMP)
 
@@ -35,8 +35,14 @@ model: setup
 		|| $(BIN)/warlens train --config $(CONFIG)
 
 serve: model
-	@echo "The HTTP service lands with the serving issue; the trained model is in the store:"
-	$(BIN)/bentoml models list warlens-classifier
+	WARLENS_MODEL=$(MODEL) $(BIN)/bentoml serve serving.service:Warlens --host $(HOST) --port $(PORT)
+
+bento: model
+	$(BIN)/bentoml build
+
+bench: model
+	$(BIN)/python bench/predictor.py --model $(MODEL)
+	$(BIN)/python bench/load.py --model $(MODEL)
 
 data: setup
 	$(BIN)/warlens data build

@@ -1,16 +1,14 @@
-"""Shared fixtures: the repository root, temporary model and tracking stores, a CLI runner."""
+"""Shared fixtures: the repository root, temporary model and tracking stores, a trained model."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from helpers import ROOT, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -31,14 +29,41 @@ def stores(tmp_path_factory) -> dict[str, str]:
     }
 
 
-def run_cli(args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT,
-            timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run the real `warlens` entry point in a subprocess and capture its output."""
-    return subprocess.run(
-        [sys.executable, "-m", "warlens", *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+@pytest.fixture(scope="session")
+def quick_model(tmp_path_factory) -> dict[str, str]:
+    """A real model trained once per session with configs/quick.yaml into private stores.
+
+    Returns the environment for that store, the model tag and its directory. Developers may
+    set WARLENS_TEST_MODEL_CACHE to a folder to keep that model between sessions; it is keyed
+    by the corpus and config contents, so changed data retrains. CI never sets it.
+    """
+    cache = os.environ.get("WARLENS_TEST_MODEL_CACHE")
+    if cache:
+        inputs = sorted([*(ROOT / "data" / "corpus").glob("*.jsonl"), *(ROOT / "configs").glob("*.yaml")])
+        key = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:16]
+        base = Path(cache) / key
+        recorded = base / "model.json"
+        if recorded.is_file():
+            return json.loads(recorded.read_text())
+        base.mkdir(parents=True, exist_ok=True)
+    else:
+        base = tmp_path_factory.mktemp("quick-model")
+    (base / "mlruns").mkdir(exist_ok=True)
+    env = {
+        "BENTOML_HOME": str(base / "bentoml"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{base / 'mlruns' / 'mlflow.db'}",
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    result = run_cli(["train", "--config", "configs/quick.yaml", "--no-progress"], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    tag = next(
+        line.split()[2].rstrip(";") for line in result.stdout.splitlines() if line.startswith("Stored model")
     )
+    name, version = tag.split(":")
+    directory = Path(env["BENTOML_HOME"]) / "models" / name / version
+    assert (directory / "warlens.json").is_file()
+    model = {"env": env, "tag": tag, "directory": str(directory)}
+    if cache:
+        (base / "model.json").write_text(json.dumps(model))
+    return model

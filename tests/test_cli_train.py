@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 
 pytestmark = pytest.mark.slow
 LABELS = ["incident_report", "statistic", "captive_testimony", "forecast", "other"]

@@ -216,3 +216,94 @@ def data_check(
             err_console.print(f"[bold red]error:[/] {error}", highlight=False)
         raise fail(f"{len(report.errors)} problem(s) found", code=1)
     console.print(f"[green]clean:[/] {len(report.rows)} sentences")
+
+
+@app.command()
+def score(
+    inputs: Annotated[list[Path], typer.Argument(
+        help="JSON Lines (.jsonl, .jsonl.gz), CSV, Parquet files or folders of .txt files.")],
+    output: Annotated[Path, typer.Option(help="Output folder for shards, manifest and summary.")],
+    format: Annotated[str, typer.Option(help="parquet, jsonl or csv.")] = "parquet",
+    engine: Annotated[str, typer.Option(help="local (resumable) or ray.")] = "local",
+    text_field: Annotated[str, typer.Option(help="Field holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="Field holding the article id.")] = "id",
+    model: Annotated[str | None, typer.Option(
+        help="Model-store tag or model directory (default $WARLENS_MODEL or latest).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Sentences per model call.")] = 64,
+    shard_size: Annotated[int, typer.Option(min=1, help="Input records per output shard.")] = 500,
+    max_errors: Annotated[int | None, typer.Option(help="Abort once more bad records than this.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Discard earlier results in the output folder.")] = False,
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (engine ray).")] = None,
+    backend: Annotated[str | None, typer.Option(
+        help="onnx-int8 (default), onnx or torch; default $WARLENS_BACKEND.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Split archived articles into sentences, label them, and write one row per sentence."""
+    from serving.archive import Fields
+    from serving.artifact import ModelUnavailable
+    from serving.batch import FORMATS, BatchError, ScoreOptions
+
+    if format not in FORMATS:
+        raise fail(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
+    if engine not in ("local", "ray"):
+        raise fail(f"--engine {engine!r}: choose local or ray")
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise fail(f"input not found: {', '.join(missing)}")
+    options = ScoreOptions(tuple(inputs), output, format, Fields(text_field, id_field), model,
+                           batch_size, shard_size, max_errors, overwrite, backend)
+    try:
+        if engine == "ray":
+            from serving.batch_ray import score_ray
+
+            summary = score_ray(options, address=ray_address)
+        else:
+            from serving.batch import score_local
+
+            summary = score_local(options, progress=progress)
+    except (BatchError, ModelUnavailable, ValueError) as err:
+        raise fail(str(err), code=1) from None
+    if summary.get("already_complete"):
+        console.print(f"Nothing to do: {output} already holds a finished run "
+                      "(use --overwrite to score again).")
+    table = Table(title=f"Scored into {output}")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key in ("engine", "articles", "sentences", "errors", "wall_time_s", "sentences_per_s"):
+        table.add_row(key, str(summary.get(key)))
+    for label, count in summary["labels"].items():
+        table.add_row(f"label {label}", str(count))
+    console.print(table)
+
+
+@app.command("evaluate-archive")
+def evaluate_archive(
+    scored: Annotated[Path, typer.Option(help="Output folder of `warlens score`.")],
+    gold: Annotated[Path, typer.Option(help="Gold sentences (JSON Lines with article_id, text, label).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Measure segmentation and labels end to end against gold sentences."""
+    from serving.archive_eval import evaluate_scored
+    from serving.batch import read_manifest, read_scored
+
+    if read_manifest(scored) is None and not any(scored.glob("part-*")):
+        raise fail(f"{scored}: not a scored output folder")
+    if not gold.is_file():
+        raise fail(f"{gold}: file not found")
+    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    labels = sorted({row["label"] for row in rows})
+    report = evaluate_scored(read_scored(scored), rows, labels)
+    if as_json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return
+    table = Table(title="End-to-end evaluation (segment, then classify)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in ("gold_sentences", "scored_sentences", "matched"):
+        table.add_row(key, str(report[key]))
+    for key, value in report["segmentation"].items():
+        table.add_row(f"segmentation {key}", f"{value:.3f}")
+    for key, value in report["labels_on_matched"].items():
+        table.add_row(f"labels {key} (matched)", f"{value:.3f}")
+    table.add_row("end-to-end accuracy", f"{report['end_to_end_accuracy']:.3f}")
+    console.print(table)

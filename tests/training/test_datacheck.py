@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 
 from training.datacheck import check_corpus, cue_report, near_duplicate_pairs, normalise, tokens
 

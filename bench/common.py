@@ -1,0 +1,24 @@
+"""Helpers shared by the benchmarks: corpus sentences and a served model directory."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus_sentences(split: str = "test") -> list[str]:
+    path = ROOT / "data" / "corpus" / f"{split}.jsonl"
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pct(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {"p50": statistics.median(ordered), "p95": pct(0.95), "p99": pct(0.99),
+            "mean": statistics.fmean(ordered)}

@@ -1,0 +1,66 @@
+"""Typed request and response models of the HTTP API; they drive validation and /docs.json."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from serving.limits import LIMITS
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Sentence = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=LIMITS.max_sentence_chars),
+    AfterValidator(_not_blank),
+    Field(description=f"One sentence, 1 to {LIMITS.max_sentence_chars} characters."),
+]
+SentenceList = Annotated[
+    list[Sentence],
+    Field(
+        min_length=1,
+        max_length=LIMITS.max_sentences,
+        description=f"1 to {LIMITS.max_sentences} sentences, labelled in order.",
+        examples=[["Two missiles hit a fuel depot near Kharkiv overnight, officials said."]],
+    ),
+]
+ArticleText = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=LIMITS.max_article_chars),
+    AfterValidator(_not_blank),
+    Field(description=f"Article text, up to {LIMITS.max_article_chars} characters."),
+]
+
+
+class SentenceLabel(BaseModel):
+    label: str = Field(description="The most probable label.")
+    score: float = Field(ge=0, le=1, description="Probability of that label.")
+    scores: dict[str, float] = Field(description="Probability of every label.")
+
+
+class ArticleSentence(SentenceLabel):
+    start: int = Field(ge=0, description="Offset of the first character in the article text.")
+    end: int = Field(ge=0, description="Offset one past the last character.")
+    text: str = Field(description="The sentence, equal to text[start:end].")
+
+
+class ArticleResult(BaseModel):
+    id: str = Field("", description="The id sent with the article; empty when none was sent.")
+    sentences: list[ArticleSentence] = Field(description="Sentences in reading order.")
+    counts: dict[str, int] = Field(description="Number of sentences per label.")
+
+
+class ModelInfo(BaseModel):
+    tag: str = Field(description="Model-store tag (or directory) being served.")
+    labels: list[str] = Field(description="Labels, in the model's output order.")
+    base_model: str | None = Field(None, description="Encoder the classifier was fine-tuned from.")
+    experiment: str | None = Field(None, description="Config name that trained it.")
+    metrics: dict = Field(description="Validation and test metrics recorded at training time.")
+    backend: str = Field(description="Inference backend: onnx-int8, onnx or torch.")
+    temperature: float = Field(description="Softmax temperature applied to the logits.")

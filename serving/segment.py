@@ -1,0 +1,92 @@
+"""Split article text into sentences with character offsets (blingfire, then quote repair).
+
+blingfire is the fastest accurate splitter measured here (about 50,000 sentences/s, exact on
+"Lt. Col.", "U.S.", "No. 3", "1.5 million"); it does split inside multi-sentence quotations,
+so pieces that leave a quotation open are merged with what follows, and so is a piece that
+opens in lower case ('"Where would I go?" said Nina.').
+
+blingfire also keeps two boundaries together that news text has often: before a live-blog
+time stamp ("... said. 10:05 — Jalalabad fell") and before a dotted abbreviation ("... said.
+U.N. peacekeepers"). Those are split when the word before the full stop is an ordinary
+lower-case word or a number, so "No. 3", "Jan. 12" and "Lt. Col." stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import blingfire
+
+OPENING_QUOTES = "\u201c"
+CLOSING_QUOTES = "\u201d"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+_MISSED_BOUNDARY = re.compile(
+    r"(?<=[A-Za-z0-9%)]{2}[.!?])([\"\u201d\u2019']?)\s+(?=\d{1,2}[:.]\d{2}\b)"
+    r"|(?<=[a-z0-9%)]{2}[.!?])([\"\u201d\u2019']?)\s+(?=[A-Z]\.[A-Z]\.)"
+)
+
+
+# Words that end with a full stop without ending a sentence, before a number.
+_ABBREVIATIONS = frozenset(
+    "no nos nr art st lt col gen maj capt sgt mr mrs ms dr prof vol p pp fig "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_LAST_WORD = re.compile(r"(\w+)[.!?][\"\u201d\u2019']?$")
+
+
+def _split_missed(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` at the boundaries blingfire keeps together."""
+    pieces, cursor = [], start
+    for match in _MISSED_BOUNDARY.finditer(text, start, end):
+        quote = 1 if match.group(1) is not None else 2
+        word = _LAST_WORD.search(text, cursor, match.end(quote))
+        if word and word.group(1).lower() in _ABBREVIATIONS:
+            continue
+        pieces.append((cursor, match.end(quote)))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    return pieces
+
+
+def _quote_open(text: str) -> bool:
+    """True when ``text`` leaves a double quotation open: odd straight quotes or more “ than ”."""
+    curly_open = sum(text.count(c) for c in OPENING_QUOTES)
+    curly_close = sum(text.count(c) for c in CLOSING_QUOTES)
+    return text.count('"') % 2 == 1 or curly_open > curly_close
+
+
+def segment(text: str) -> list[Span]:
+    """Sentences of ``text`` with offsets such that ``text[span.start:span.end] == span.text``.
+
+    >>> [s.text for s in segment('"We hold. They cannot pass," he said. Done.')]
+    ['"We hold. They cannot pass," he said.', 'Done.']
+    """
+    if not text.strip():
+        return []
+    _, coarse = blingfire.text_to_sentences_and_offsets(text)
+    offsets = [piece for start, end in coarse for piece in _split_missed(start, end, text)]
+    spans: list[Span] = []
+    pending_start: int | None = None
+    for index, (start, end) in enumerate(offsets):
+        if pending_start is not None:
+            start = pending_start
+        piece = text[start:end]
+        if _quote_open(piece) and index < len(offsets) - 1:
+            pending_start = start
+            continue
+        pending_start = None
+        if spans and piece[:1].islower():
+            # A sentence never opens in lower case: '"Where would I go?" said Nina.' is one.
+            start = spans.pop().start
+            piece = text[start:end]
+        spans.append(Span(start, end, piece))
+    return spans

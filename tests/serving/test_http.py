@@ -1,0 +1,117 @@
+"""The real server over HTTP: `bentoml serve` on a free local port, started by the tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.json"
+LABELS = ["incident_report", "statistic", "captive_testimony", "forecast", "other"]
+
+
+def test_classify_in_order(server):
+    sentences = ["Two missiles hit a fuel depot near Kharkiv overnight.",
+                 "About 1.2 million people have fled since January.",
+                 "Shelling is likely to intensify in the coming weeks."]
+    response = httpx.post(f"{server}/classify", json={"sentences": sentences}, timeout=30)
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body) == 3
+    for item in body:
+        assert set(item) == {"label", "score", "scores"}
+        assert list(item["scores"]) == LABELS and item["label"] in LABELS
+    single = httpx.post(f"{server}/classify", json={"sentences": sentences[1:2]}, timeout=30).json()
+    assert single[0]["label"] == body[1]["label"]
+    # Dynamic int8 picks activation scales per batch, so batch-mates move scores slightly.
+    assert single[0]["score"] == pytest.approx(body[1]["score"], abs=2e-3)
+
+
+def test_seed_article_offsets_slice_the_text(server, root):
+    text = (root / "data" / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    response = httpx.post(f"{server}/classify_article", json={"text": text, "id": "seed"}, timeout=30)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == "seed" and len(body["sentences"]) == 15
+    for sentence in body["sentences"]:
+        assert text[sentence["start"]:sentence["end"]] == sentence["text"]
+    assert sum(body["counts"].values()) == 15 and list(body["counts"]) == LABELS
+
+
+def test_model_endpoint(server, quick_model):
+    body = httpx.get(f"{server}/model", timeout=10).json()
+    assert body["tag"] == quick_model["tag"] and body["labels"] == LABELS
+    assert body["backend"] == "onnx-int8" and "test" in body["metrics"]
+
+
+def test_health_and_metrics(server):
+    for path in ("/healthz", "/livez", "/readyz"):
+        assert httpx.get(f"{server}{path}", timeout=10).status_code == 200
+    httpx.post(f"{server}/classify", json={"sentences": ["A drone hit a car."]}, timeout=30)
+    metrics = httpx.get(f"{server}/metrics", timeout=10)
+    assert metrics.status_code == 200
+    assert "bentoml_service_request_total" in metrics.text or "request_total" in metrics.text
+
+
+@pytest.mark.parametrize("payload, fragment", [
+    ({"sentences": []}, "at least 1 item"),
+    ({"sentences": [1, 2]}, "valid string"),
+    ({"sentences": ["   "]}, "must not be blank"),
+    ({"sentences": "one"}, "valid array"),
+    ({}, "Field required"),
+    ({"sentences": ["x" * 2001]}, "at most 2000 characters"),
+    ({"sentences": ["x"] * 257}, "at most 256 items"),
+])
+def test_classify_rejects_bad_input_with_400(server, payload, fragment):
+    response = httpx.post(f"{server}/classify", json=payload, timeout=30)
+    assert response.status_code == 400
+    assert fragment in response.text
+
+
+@pytest.mark.parametrize("payload, fragment", [
+    ({"text": ""}, "at least 1 character"),
+    ({"text": "a. " * 40000}, "at most 100000 characters"),
+    ({"text": 42}, "valid string"),
+])
+def test_article_rejects_bad_input_with_400(server, payload, fragment):
+    response = httpx.post(f"{server}/classify_article", json=payload, timeout=30)
+    assert response.status_code == 400
+    assert fragment in response.text
+
+
+def test_malformed_json_is_400(server):
+    response = httpx.post(f"{server}/classify", content=b'{"sentences": [', timeout=10,
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 400 and "Invalid JSON" in response.text
+
+
+def test_openapi_schema_matches_snapshot(server):
+    schema = httpx.get(f"{server}/docs.json", timeout=10).json()
+    current = {"paths": schema["paths"], "components": schema.get("components", {})}
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    assert current == json.loads(SNAPSHOT.read_text()), "API changed: review, then UPDATE_SNAPSHOTS=1"
+
+
+def test_auth_required_when_key_set(locked_server):
+    body = {"sentences": ["A drone hit a car."]}
+    assert httpx.post(f"{locked_server}/classify", json=body, timeout=30).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert httpx.post(f"{locked_server}/classify", json=body, headers=wrong, timeout=30).status_code == 401
+    assert httpx.get(f"{locked_server}/model", timeout=10).status_code == 401
+    good = {"Authorization": "Bearer s3cret-key"}
+    assert httpx.post(f"{locked_server}/classify", json=body, headers=good, timeout=30).status_code == 200
+    assert httpx.get(f"{locked_server}/model", headers=good, timeout=10).status_code == 200
+    for open_path in ("/healthz", "/readyz", "/livez", "/metrics"):
+        assert httpx.get(f"{locked_server}{open_path}", timeout=10).status_code == 200
+
+
+def test_limits_come_from_the_environment(locked_server):
+    good = {"Authorization": "Bearer s3cret-key"}
+    response = httpx.post(f"{locked_server}/classify", json={"sentences": ["a b c"] * 5},
+                          headers=good, timeout=30)
+    assert response.status_code == 400 and "at most 4 items" in response.text

@@ -1,0 +1,75 @@
+import json
+
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score
+
+from serving.artifact import ModelUnavailable, open_artifact
+from serving.predictor import Predictor, length_batches, softmax
+
+
+def test_softmax_worked_examples():
+    assert softmax(np.array([[0.0, 0.0]])).tolist() == [[0.5, 0.5]]
+    hot = softmax(np.array([[1000.0, 0.0]]))
+    assert hot[0, 0] == pytest.approx(1.0) and np.isfinite(hot).all()
+    flatter = softmax(np.array([[2.0, 0.0]]), temperature=2.0)
+    assert flatter[0, 0] == pytest.approx(softmax(np.array([[1.0, 0.0]]))[0, 0])
+
+
+def test_length_batches_sort_and_cover_every_index():
+    assert [b.tolist() for b in length_batches([5, 1, 3], 2)] == [[1, 2], [0]]
+    batches = length_batches([7, 3, 9, 1, 4], 2)
+    assert sorted(i for b in batches for i in b.tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_missing_model_and_bad_backend(tmp_path, quick_model):
+    with pytest.raises(ModelUnavailable, match="not a warlens model"):
+        open_artifact(str(tmp_path))
+    with pytest.raises(ValueError, match="unknown backend 'tpu'"):
+        Predictor.load(quick_model["directory"], backend="tpu")
+
+
+@pytest.fixture(scope="module")
+def test_split(root):
+    rows = [json.loads(line) for line in (root / "data" / "corpus" / "test.jsonl").read_text().splitlines()]
+    return [r["text"] for r in rows], [r["label"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def backends(quick_model, test_split):
+    texts, _ = test_split
+    return {name: Predictor.load(quick_model["directory"], backend=name).probabilities(texts)
+            for name in ("torch", "onnx", "onnx-int8")}
+
+
+def test_fp32_onnx_matches_torch(backends):
+    assert np.abs(backends["onnx"] - backends["torch"]).max() < 1e-4
+
+
+def test_int8_parity_with_torch_on_the_test_split(backends, test_split, quick_model):
+    """Quantised labels agree on >= 99%, probabilities stay close, macro-F1 drops <= 0.5 point."""
+    _, gold = test_split
+    labels = open_artifact(quick_model["directory"]).labels
+    torch_labels, int8_labels = backends["torch"].argmax(1), backends["onnx-int8"].argmax(1)
+    assert (torch_labels == int8_labels).mean() >= 0.99
+    per_sentence = np.abs(backends["onnx-int8"] - backends["torch"]).max(axis=1)
+    assert per_sentence.mean() <= 0.05
+    assert np.median(per_sentence) <= 0.02
+    gold_ids = [labels.index(label) for label in gold]
+    torch_f1 = f1_score(gold_ids, torch_labels, average="macro")
+    assert torch_f1 - f1_score(gold_ids, int8_labels, average="macro") <= 0.005
+
+
+def test_predict_keeps_input_order_and_returns_full_maps(quick_model):
+    predictor = Predictor.load(quick_model["directory"])
+    texts = ["Shelling killed two people in Kherson on Monday.",
+             "The war has displaced more than 4 million people since 2022, the UN says.",
+             "Rebels may try to take the airport within weeks, analysts warned."]
+    forward = predictor.predict(texts)
+    backward = predictor.predict(texts[::-1])
+    assert [p.label for p in forward] == [p.label for p in backward[::-1]]
+    for prediction in forward:
+        assert set(prediction.scores) == set(predictor.labels)
+        assert sum(prediction.scores.values()) == pytest.approx(1.0, abs=1e-4)
+        assert prediction.score == max(prediction.scores.values())
+    assert predictor.predict([]) == []

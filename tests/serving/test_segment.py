@@ -1,0 +1,72 @@
+import json
+
+import pytest
+
+from serving.segment import segment
+
+TRICKY = ('Lt. Col. Ana Ruiz said the U.S. convoy hit mine No. 3 near Żagań at 3 a.m. on Jan. 12, 2024. '
+          'About 1.5 million people fled. "We will hold. They cannot pass," he said. '
+          '\u201cNobody came. We waited,\u201d a detainee said.')
+
+
+def test_tricky_abbreviations_numbers_and_quotes_stay_intact():
+    assert [span.text for span in segment(TRICKY)] == [
+        "Lt. Col. Ana Ruiz said the U.S. convoy hit mine No. 3 near Żagań at 3 a.m. on Jan. 12, 2024.",
+        "About 1.5 million people fled.",
+        '"We will hold. They cannot pass," he said.',
+        "\u201cNobody came. We waited,\u201d a detainee said.",
+    ]
+
+
+@pytest.mark.parametrize("text", [TRICKY, "One.\n\nTwo!  Three?", "   Trailing space.   ",
+                                  "Ünïcödé façade. Ωμέγα test."])
+def test_offsets_slice_the_original_text(text):
+    for span in segment(text):
+        assert text[span.start:span.end] == span.text
+        assert span.text == span.text.strip()
+
+
+def test_empty_and_blank_input():
+    assert segment("") == []
+    assert segment(" \n\t ") == []
+
+
+def test_unclosed_quote_at_the_end_does_not_drop_text():
+    spans = segment('He said: "We will return. Maybe')
+    assert "".join(s.text for s in spans).replace(" ", "") == 'Hesaid:"Wewillreturn.Maybe'
+
+
+def test_seed_article_gives_15_sentences(root):
+    text = (root / "data" / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    gold = [json.loads(line)["text"] for line in
+            (root / "data" / "examples" / "seed-labels.jsonl").read_text().splitlines()]
+    assert [span.text for span in segment(text)] == gold
+
+
+def test_archive_sample_segments_back_into_gold_sentences(root):
+    """Every archive article is its gold sentences joined: segmentation should recover them."""
+    gold = {}
+    for line in (root / "data" / "corpus" / "test.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        gold.setdefault(row["article_id"], []).append(row["text"])
+    matched = total = 0
+    for line in (root / "data" / "archive-sample" / "articles.jsonl").read_text().splitlines():
+        article = json.loads(line)
+        found = {span.text for span in segment(article["text"])}
+        matched += sum(sentence in found for sentence in gold[article["id"]])
+        total += len(gold[article["id"]])
+    assert total > 300
+    assert matched / total >= 0.98
+
+
+def test_live_blog_stamps_dotted_abbreviations_and_said_clauses():
+    text = ('Officials confirmed it, NATO said. 10:10: Jets struck again. The toll rose, residents said. '
+            'U.N. monitors arrived. "Where would I go?" said Nina, 79. Mine No. 10:30 was odd.')
+    assert [span.text for span in segment(text)] == [
+        "Officials confirmed it, NATO said.",
+        "10:10: Jets struck again.",
+        "The toll rose, residents said.",
+        "U.N. monitors arrived.",
+        '"Where would I go?" said Nina, 79.',
+        "Mine No. 10:30 was odd.",
+    ]

@@ -1,0 +1,97 @@
+"""The article explorer in a real headless Chromium (Debian's package), driven by Playwright."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Chromium must not reach out to the network on this closed machine.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Seed sentences the two-epoch test model is known to get wrong, by index, with the reason.
+KNOWN_ERRORS = {
+    2: "captives' 'perspectives' stated abstractly reads as analysis (other) to a small model",
+    9: "a detail of one event (the helicopter's model) without an event verb reads as background",
+    11: "'Reports suggest ... may be deploying' is a hedged present; 'may' pulls it to forecast",
+    14: "conditions of captivity compared without a captive's voice; read as forecast or other",
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def test_root_redirects_to_the_explorer(server):
+    response = httpx.get(f"{server}/", follow_redirects=False, timeout=10)
+    assert response.status_code in (302, 307) and response.headers["location"] == "/ui/"
+    page = httpx.get(f"{server}/ui/", timeout=10).text
+    assert "/ui/static/app.js" in page and "http" not in page.split("<body>")[0].replace(
+        'name="viewport"', "")
+
+
+def test_seed_article_is_highlighted_filtered_and_downloadable(server, browser, root, tmp_path):
+    text = (root / "data" / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    gold = [json.loads(line)["label"] for line in
+            (root / "data" / "examples" / "seed-labels.jsonl").read_text().splitlines()]
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((server, "blob:", "data:")) else None)
+    page.goto(f"{server}/")
+    expect(page.locator("#model-info")).to_contain_text("warlens-classifier")
+    page.fill("#article", text)
+    page.click("#classify")
+    marks = page.locator("#rendered .sentence")
+    expect(marks).to_have_count(15)
+    labels = [marks.nth(i).get_attribute("data-label") for i in range(15)]
+    for index, (got, want) in enumerate(zip(labels, gold, strict=True)):
+        assert got == want or index in KNOWN_ERRORS, f"sentence {index}: {got} != {want}"
+    # Labels are not conveyed by colour alone: each mark carries its label's short name.
+    assert marks.nth(0).locator(".tag").inner_text() in {"INC", "STAT", "CAPT", "FCST", "OTH"}
+    marks.nth(0).focus()
+    expect(page.locator("#details")).to_contain_text("%")
+    page.select_option("#filter", "forecast")
+    visible = page.locator("#rendered .sentence:not(.hidden-by-filter)")
+    expect(visible).to_have_count(labels.count("forecast"))
+    page.select_option("#filter", "all")
+    page.locator("#threshold").fill("1")
+    expect(page.locator("#rendered .sentence.low")).to_have_count(15)
+    with page.expect_download() as download_info:
+        page.click("#download-csv")
+    path = tmp_path / "article.csv"
+    download_info.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert [row["label"] for row in rows] == labels
+    page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
+    assert (tmp_path / "explorer.png").stat().st_size > 10_000
+    assert outside == [], f"the page reached outside the service: {outside}"
+    context.close()
+
+
+def test_api_errors_and_key_prompt_are_readable(locked_server, browser):
+    page = browser.new_page()
+    page.goto(f"{locked_server}/ui/")
+    page.fill("#article", "Shelling hit the market in Kherson on Monday.")
+    page.click("#classify")
+    expect(page.locator("#error")).to_contain_text("API key")
+    page.fill("#api-key", "s3cret-key")
+    page.click("#save-key")
+    page.click("#classify")
+    expect(page.locator("#rendered .sentence")).to_have_count(1)
+    page.fill("#article", "word " * 25_000)
+    page.click("#classify")
+    expect(page.locator("#error")).to_contain_text("refused the text")
+    page.close()
