@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from serving.artifact import model_ref_from_env
 from serving.auth import BearerAuth
 from serving.errors import ErrorDetail
 from serving.limits import LIMITS
@@ -35,16 +36,22 @@ from serving.segment import segment
 MAX_BATCH_SIZE = 64
 MAX_LATENCY_MS = 20
 TRAFFIC = {"timeout": 120, "max_concurrency": 512}
+MODEL_REF = model_ref_from_env()
 
 
 @bentoml.service(name="warlens-classifier", workers=1, traffic=TRAFFIC)
 class Classifier:
     """Loads the predictor once per worker; the public service calls it for every sentence."""
 
+    # Declared so that `bentoml build` packs the stored model into the bento; a model
+    # directory (WARLENS_MODEL=/path) is served as it is and is not packed.
+    if not Path(MODEL_REF).is_dir():
+        model = bentoml.models.BentoModel(MODEL_REF)
+
     def __init__(self) -> None:
         from serving.predictor import Predictor
 
-        self.predictor = Predictor.load()
+        self.predictor = Predictor.load(MODEL_REF)
 
     @bentoml.api(batchable=True, max_batch_size=MAX_BATCH_SIZE, max_latency_ms=MAX_LATENCY_MS)
     def classify_batch(self, sentences: list[str]) -> list[dict]:
