@@ -31,8 +31,9 @@ from serving.schemas import (
 )
 from serving.segment import segment
 
-# Tuned with bench/load.py: batches of up to 64 sentences keep the int8 GEMMs efficient, and a
-# 20 ms latency budget lets concurrent requests share a call without slowing single requests.
+# Batches of up to 64 sentences keep the int8 GEMMs efficient (throughput flattens past 32 in
+# bench/predictor.py); a 20 ms budget lets concurrent requests share a call while a lone
+# request still answers in a few milliseconds. Measured in docs/benchmarks.md.
 MAX_BATCH_SIZE = 64
 MAX_LATENCY_MS = 20
 TRAFFIC = {"timeout": 120, "max_concurrency": 512}
