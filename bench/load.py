@@ -62,20 +62,28 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def group_rss_mb(process: subprocess.Popen) -> float:
-    """Resident memory of the server and all its workers (same process group)."""
-    total = 0
+def tree_rss_mb(process: subprocess.Popen) -> float:
+    """Resident memory of the server and all its descendants (the workers), from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if os.getpgid(int(entry.name)) != process.pid:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except (OSError, ProcessLookupError):
+            status = (entry / "status").read_text()
+        except OSError:
             continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid = int(entry.name)
+        parents[pid] = int(fields.get("PPid", "0").strip())
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total = 0
+    for pid in rss:
+        ancestor = pid
+        while ancestor and ancestor != process.pid:
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == process.pid:
+            total += rss[pid]
     return total / 1024
 
 
@@ -130,7 +138,7 @@ async def soak(url: str, sentences: list[str], process: subprocess.Popen, second
     async def sample() -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            memory.append(round(group_rss_mb(process), 1))
+            memory.append(round(tree_rss_mb(process), 1))
             await asyncio.sleep(5)
 
     load, _ = await asyncio.gather(

@@ -8,6 +8,7 @@ label, its probability and the full probability map.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,8 @@ class Predictor:
         self.temperature = float(artifact.metadata.get("temperature", 1.0))
         self.threads = threads or int(os.environ.get("WARLENS_THREADS", os.cpu_count() or 1))
         self.tokenizer = AutoTokenizer.from_pretrained(artifact.directory)
+        # The fast tokenizer refuses concurrent calls that set truncation ("Already borrowed").
+        self._tokenizer_lock = threading.Lock()
         self._run = self._load_torch() if backend == "torch" else self._load_onnx()
 
     @classmethod
@@ -105,7 +108,8 @@ class Predictor:
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         if not texts:
             return out
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        with self._tokenizer_lock:
+            encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         ids = encoded["input_ids"]
         for batch in length_batches([len(row) for row in ids], self.batch_size):
             width = max(len(ids[i]) for i in batch)

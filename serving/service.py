@@ -1,12 +1,13 @@
 """The warlens HTTP service: `bentoml serve serving.service:Warlens`.
 
-Two services in one bento. `Classifier` owns the model and exposes one batchable method, so
-BentoML's adaptive batching merges sentences from concurrent requests into one model call.
-`Warlens` is the public face: validation, segmentation, auth, and the model description.
+One service, one model per worker. `/classify` is batchable, so BentoML's adaptive batching
+merges the sentences of concurrent requests into one model call inside the worker; articles
+are segmented and labelled in one length-sorted call of their own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections import Counter
 from dataclasses import asdict
@@ -20,7 +21,6 @@ from fastapi.staticfiles import StaticFiles
 from serving.artifact import model_ref_from_env
 from serving.auth import BearerAuth
 from serving.errors import ErrorDetail
-from serving.limits import LIMITS
 from serving.schemas import (
     ArticleResult,
     ArticleSentence,
@@ -31,36 +31,14 @@ from serving.schemas import (
 )
 from serving.segment import segment
 
-# Batches of up to 64 sentences keep the int8 GEMMs efficient (throughput flattens past 32 in
-# bench/predictor.py); a 20 ms budget lets concurrent requests share a call while a lone
-# request still answers in a few milliseconds. Measured in docs/benchmarks.md.
+# Batches of up to 64 sentences keep the int8 GEMMs efficient. BentoML's dispatcher learns how
+# long to wait for batch-mates by itself; max_latency_ms is the bound past which it sheds load
+# with 503s, so it must sit well above a full batch's time: at 20 ms it refused most requests
+# from concurrency 8 up (docs/benchmarks.md).
 MAX_BATCH_SIZE = 64
-MAX_LATENCY_MS = 20
+MAX_LATENCY_MS = 10_000
 TRAFFIC = {"timeout": 120, "max_concurrency": 512}
 MODEL_REF = model_ref_from_env()
-
-
-@bentoml.service(name="warlens-classifier", workers=1, traffic=TRAFFIC)
-class Classifier:
-    """Loads the predictor once per worker; the public service calls it for every sentence."""
-
-    # Declared so that `bentoml build` packs the stored model into the bento; a model
-    # directory (WARLENS_MODEL=/path) is served as it is and is not packed.
-    if not Path(MODEL_REF).is_dir():
-        model = bentoml.models.BentoModel(MODEL_REF)
-
-    def __init__(self) -> None:
-        from serving.predictor import Predictor
-
-        self.predictor = Predictor.load(MODEL_REF)
-
-    @bentoml.api(batchable=True, max_batch_size=MAX_BATCH_SIZE, max_latency_ms=MAX_LATENCY_MS)
-    def classify_batch(self, sentences: list[str]) -> list[dict]:
-        return [asdict(p) for p in self.predictor.predict(sentences)]
-
-    @bentoml.api
-    def describe(self) -> dict:
-        return self.predictor.describe()
 
 
 UI_DIR = Path(__file__).parent / "ui"
@@ -90,36 +68,40 @@ async def swagger_ui() -> FileResponse:
 class Warlens:
     """Label sentences and whole articles."""
 
-    classifier = bentoml.depends(Classifier)
+    # Declared so that `bentoml build` packs the stored model into the bento; a model
+    # directory (WARLENS_MODEL=/path) is served as it is and is not packed.
+    if not Path(MODEL_REF).is_dir():
+        model = bentoml.models.BentoModel(MODEL_REF)
 
-    async def _label(self, sentences: list[str]) -> list[dict]:
-        results: list[dict] = []
-        for start in range(0, len(sentences), LIMITS.max_sentences):
-            chunk = sentences[start : start + LIMITS.max_sentences]
-            results.extend(await self.classifier.to_async.classify_batch(chunk))
-        return results
+    def __init__(self) -> None:
+        from serving.predictor import Predictor
 
-    @bentoml.api
-    async def classify(self, sentences: SentenceList) -> list[SentenceLabel]:
-        """Label each sentence; results come back in the order sent."""
-        return [SentenceLabel(**result) for result in await self._label(sentences)]
+        self.predictor = Predictor.load(MODEL_REF)
+
+    @bentoml.api(batchable=True, max_batch_size=MAX_BATCH_SIZE, max_latency_ms=MAX_LATENCY_MS)
+    def classify(self, sentences: SentenceList) -> list[SentenceLabel]:
+        """Label each sentence; results come back in the order sent.
+
+        Adaptive batching merges the sentences of concurrent requests into one model call.
+        """
+        return [SentenceLabel(**asdict(p)) for p in self.predictor.predict(sentences)]
 
     @bentoml.api
     async def classify_article(self, text: ArticleText, id: str = "") -> ArticleResult:
         """Split an article into sentences (with character offsets) and label each one."""
         spans = segment(text)
-        results = await self._label([span.text for span in spans])
+        predictions = await asyncio.to_thread(self.predictor.predict, [span.text for span in spans])
         sentences = [
-            ArticleSentence(start=span.start, end=span.end, text=span.text, **result)
-            for span, result in zip(spans, results, strict=True)
+            ArticleSentence(start=span.start, end=span.end, text=span.text, **asdict(prediction))
+            for span, prediction in zip(spans, predictions, strict=True)
         ]
-        labels = (await self.classifier.to_async.describe())["labels"]
         counts = Counter(sentence.label for sentence in sentences)
-        return ArticleResult(id=id, sentences=sentences, counts={lb: counts[lb] for lb in labels})
+        return ArticleResult(id=id, sentences=sentences,
+                             counts={label: counts[label] for label in self.predictor.labels})
 
     @info_app.get("/model", response_model=ModelInfo, summary="The model being served")
-    async def model(self) -> ModelInfo:
-        return ModelInfo(**await self.classifier.to_async.describe())
+    async def model_info(self) -> ModelInfo:
+        return ModelInfo(**self.predictor.describe())
 
 
 Warlens.add_asgi_middleware(ErrorDetail)

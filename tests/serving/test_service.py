@@ -16,8 +16,7 @@ def service(quick_model):
 
 
 def test_classify_returns_one_result_per_sentence(service):
-    results = asyncio.run(service.classify(["Two missiles hit a depot overnight.",
-                                            "Talks may resume next month."]))
+    results = service.classify(["Two missiles hit a depot overnight.", "Talks may resume next month."])
     assert len(results) == 2
     for result in results:
         assert result.label in result.scores and result.score == result.scores[result.label]
@@ -37,7 +36,7 @@ def test_classify_article_seed(service, root):
 
 
 def test_model_description(service, quick_model):
-    info = asyncio.run(service.model())
+    info = asyncio.run(service.model_info())
     assert info.labels == ["incident_report", "statistic", "captive_testimony", "forecast", "other"]
     assert info.backend == "onnx-int8" and info.base_model == "all-MiniLM-L6-v2"
     assert info.metrics["test"]["macro_f1"] > 0.5
