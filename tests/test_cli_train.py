@@ -31,10 +31,19 @@ def check_report(report, n):
         assert set(values) == {"precision", "recall", "f1", "support"}
 
 
-def test_smoke_training_prints_summary_and_stores(trained):
+def test_smoke_training_prints_summary_and_stores(trained, stores):
     out = trained["smoke"].stdout
     assert "Evaluation" in out and "validation" in out and "macro-F1" in out
-    assert "Stored model warlens-classifier:" in out
+    tag = next(line.split()[2].rstrip(";") for line in out.splitlines() if line.startswith("Stored model"))
+    name, version = tag.split(":")
+    assert name == "warlens-classifier"
+    directory = Path(stores["BENTOML_HOME"]) / "models" / name / version
+    metadata = json.loads((directory / "warlens.json").read_text())
+    assert metadata["labels"] == LABELS and metadata["experiment"] == "smoke"
+    assert metadata["config"]["training"]["max_steps"] == 4
+    assert set(metadata["metrics"]) == {"validation", "test"}
+    assert metadata["temperature"] > 0 and "val_ece_before" in metadata["calibration"]
+    assert (directory / "model.safetensors").is_file() and (directory / "tokenizer.json").is_file()
 
 
 def test_evaluate_json_on_the_smoke_model(trained, stores, root, tmp_path):

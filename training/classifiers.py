@@ -44,8 +44,15 @@ class TransformerClassifier:
         id2label = self.model.config.id2label
         self.labels = [id2label[i] for i in range(len(id2label))]
         self.max_length = int(self.metadata.get("max_length", 128))
+        self.temperature = float(self.metadata.get("temperature", 1.0))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        from training.calibration import softmax
+
+        return softmax(self.logits(texts), self.temperature).astype(np.float32)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits in input order, computed in length-sorted batches."""
         import torch
 
         order = np.argsort([len(text) for text in texts], kind="stable")
@@ -60,8 +67,7 @@ class TransformerClassifier:
                     max_length=self.max_length,
                     return_tensors="pt",
                 )
-                logits = self.model(**batch).logits
-                out[index] = torch.softmax(logits, dim=-1).numpy()
+                out[index] = self.model(**batch).logits.numpy()
         return out
 
 

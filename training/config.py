@@ -89,6 +89,9 @@ class TrainingConfig(_Strict):
         "none", description="Weight the loss inversely to label frequency."
     )
     threads: int | None = Field(None, ge=1, description="Torch CPU threads; default all cores.")
+    calibrate: bool = Field(
+        True, description="Fit a softmax temperature on validation; kept when it lowers ECE."
+    )
 
 
 class TfidfConfig(_Strict):

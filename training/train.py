@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from datasets import Dataset
 
 from training.classifiers import load_classifier
@@ -71,6 +72,16 @@ def load_splits(cfg: ExperimentConfig) -> dict[str, Dataset]:
     return splits
 
 
+def fit_calibration(staging: Path, metadata: dict[str, Any], validation: Dataset) -> dict[str, Any]:
+    """Temperature fitted on validation logits; returned as metadata entries."""
+    from training.calibration import calibrate
+    from training.classifiers import TransformerClassifier
+
+    classifier = TransformerClassifier(staging, metadata, str(staging))
+    result = calibrate(classifier.logits(validation["text"]), np.asarray(validation["label_id"]))
+    return {"temperature": result["temperature"], "calibration": result}
+
+
 def train(cfg: ExperimentConfig, progress: bool = True) -> TrainResult:
     """Run one experiment end to end and return its run id, model tag and reports."""
     import mlflow
@@ -112,6 +123,9 @@ def train(cfg: ExperimentConfig, progress: bool = True) -> TrainResult:
             "mlflow_run_id": run.info.run_id,
             "config": resolved,
         }
+        if cfg.model.kind == "transformer" and cfg.training.calibrate:
+            metadata.update(fit_calibration(staging, metadata, splits["validation"]))
+            mlflow.log_metrics({k: v for k, v in metadata["calibration"].items()})
         (staging / METADATA_FILE).write_text(json.dumps(metadata), encoding="utf-8")
         classifier = load_classifier(str(staging))
         reports = {}
