@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT,
-            timeout: int = 600) -> subprocess.CompletedProcess:
+            timeout: int = 1800) -> subprocess.CompletedProcess:
     """Run the real `warlens` entry point in a subprocess and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "warlens", *args],

@@ -1,0 +1,74 @@
+"""Learning curve: macro-F1 against the share of the training split, from tracked runs.
+
+Run: .venv/bin/python bench/learning_curve.py [--train] [--out docs/figures/learning-curve.png]
+With --train it first runs `warlens train` on 10%, 25% and 50% of the training sentences
+(stratified, seeded; calibration off so only the data changes). It then plots every finished
+run named minilm-frac-* plus the full-data run named minilm on the current corpus (same data
+hash) from the MLflow stores given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from common import ROOT
+
+FRACTIONS = (0.1, 0.25, 0.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--train", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "figures" / "learning-curve.png")
+    parser.add_argument("--tracking", action="append", default=None,
+                        help="MLflow tracking URI to read (repeatable; default the current one)")
+    args = parser.parse_args()
+    if args.train:
+        for fraction in FRACTIONS:
+            subprocess.run([sys.executable, "-m", "warlens", "train", "--config", "configs/minilm.yaml",
+                            "--set", f"data.train_fraction={fraction}", "--set", "training.calibrate=false",
+                            "--set", f"name=minilm-frac-{fraction}", "--no-progress"], cwd=ROOT, check=True)
+    from training.data import content_hash
+    from training.tracking import list_runs, tracking_uri
+
+    corpus = ROOT / "data" / "corpus"
+    current = content_hash([corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
+
+    points: dict[int, tuple[float, float]] = {}
+    import mlflow
+
+    for uri in args.tracking or [tracking_uri()]:
+        for row in list_runs(uri):
+            if row["status"] != "FINISHED" or row["data_hash"] != current or not (
+                    row["config"] == "minilm" or row["config"].startswith("minilm-frac-")):
+                continue
+            run = mlflow.get_run(row["run_id"])
+            n = int(run.data.metrics["n_train"])
+            points.setdefault(n, (run.data.metrics["val_macro_f1"], run.data.metrics["test_macro_f1"]))
+    sizes = sorted(points)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(sizes, [points[n][0] for n in sizes], "o-", label="validation")
+    ax.plot(sizes, [points[n][1] for n in sizes], "s-", label="test")
+    ax.set_xscale("log")
+    ax.set_xlabel("training sentences (log scale)")
+    ax.set_ylabel("macro-F1")
+    ax.set_title("all-MiniLM-L6-v2 fine-tuned, configs/minilm.yaml")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(args.out, dpi=120)
+    for n in sizes:
+        print(f"{n:>6} training sentences: validation {points[n][0]:.3f}, test {points[n][1]:.3f}")
+
+
+if __name__ == "__main__":
+    main()
