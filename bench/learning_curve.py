@@ -1,4 +1,4 @@
-"""Learning curve: macro-F1 against the share of the training split, from tracked runs.
+"""Learning curve: test macro-F1 against the number of training sentences, from tracked runs.
 
 Run: .venv/bin/python bench/learning_curve.py [--train] [--out docs/figures/learning-curve.png]
 With --train it first runs `warlens train` on 10%, 25% and 50% of the training sentences
@@ -37,7 +37,7 @@ def main() -> None:
     corpus = ROOT / "data" / "corpus"
     current = content_hash([corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
 
-    points: dict[int, tuple[float, float]] = {}
+    points: dict[int, float] = {}
     import mlflow
 
     for uri in args.tracking or [tracking_uri()]:
@@ -47,7 +47,7 @@ def main() -> None:
                 continue
             run = mlflow.get_run(row["run_id"])
             n = int(run.data.metrics["n_train"])
-            points.setdefault(n, (run.data.metrics["val_macro_f1"], run.data.metrics["test_macro_f1"]))
+            points.setdefault(n, run.data.metrics["test_macro_f1"])
     sizes = sorted(points)
     import matplotlib
 
@@ -55,8 +55,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(sizes, [points[n][0] for n in sizes], "o-", label="validation")
-    ax.plot(sizes, [points[n][1] for n in sizes], "s-", label="test")
+    ax.plot(sizes, [points[n] for n in sizes], "s-", label="test split")
     ax.set_xscale("log")
     ax.set_xlabel("training sentences (log scale)")
     ax.set_ylabel("macro-F1")
@@ -67,7 +66,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.out, dpi=120)
     for n in sizes:
-        print(f"{n:>6} training sentences: validation {points[n][0]:.3f}, test {points[n][1]:.3f}")
+        print(f"{n:>6} training sentences: test macro-F1 {points[n]:.3f}")
 
 
 if __name__ == "__main__":

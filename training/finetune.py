@@ -92,7 +92,7 @@ def fine_tune(
             renamed = {}
             for key, value in logs.items():
                 if key.startswith("eval_") and isinstance(value, int | float):
-                    renamed["val_" + key.removeprefix("eval_")] = float(value)
+                    renamed["epoch_val_" + key.removeprefix("eval_")] = float(value)
                 elif key in ("loss", "grad_norm", "learning_rate"):
                     renamed["train_" + key] = float(value)
             if renamed:
