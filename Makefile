@@ -40,9 +40,11 @@ serve: model
 bento: model
 	$(BIN)/bentoml build
 
+# Each benchmark prints JSON; docs/benchmarks.md records the figures and what they mean.
 bench: model
-	$(BIN)/python bench/predictor.py --model $(MODEL)
-	$(BIN)/python bench/load.py --model $(MODEL)
+	PYTHONPATH=. $(BIN)/python bench/predictor.py --model $(MODEL)
+	PYTHONPATH=. $(BIN)/python bench/load.py --model $(MODEL)
+	PYTHONPATH=. $(BIN)/python bench/batch.py --model $(MODEL)
 
 data: setup
 	$(BIN)/warlens data build
