@@ -79,6 +79,11 @@ def _atomic_write(path: Path, write) -> None:
     os.replace(partial, path)
 
 
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    _atomic_write(path, lambda target: target.write_text(json.dumps(data, indent=2), encoding="utf-8"))
+
+
 def write_shard(path: Path, rows: list[dict[str, Any]], fmt: str, labels: list[str]) -> None:
     names = columns(labels)
 
@@ -123,8 +128,7 @@ def read_manifest(output: Path) -> dict[str, Any] | None:
 
 
 def write_manifest(output: Path, manifest: dict[str, Any]) -> None:
-    _atomic_write(output / MANIFEST,
-                  lambda target: target.write_text(json.dumps(manifest, indent=2), encoding="utf-8"))
+    write_json(output / MANIFEST, manifest)
 
 
 def prepare_output(options: ScoreOptions, model_tag: str) -> dict[str, Any]:
@@ -206,7 +210,6 @@ def score_local(options: ScoreOptions, predictor=None, progress: bool = True) ->
     total = count_records(list(options.inputs))
     records = itertools.islice(read_inputs(list(options.inputs), options.fields), done, None)
     bar = tqdm(total=total, initial=done, unit="article", disable=not progress, dynamic_ncols=True)
-    ext = {"parquet": "parquet", "jsonl": "jsonl", "csv": "csv"}[options.format]
     try:
         for chunk in shards(records, options.shard_records):
             index = len(manifest["shards"])
@@ -217,7 +220,7 @@ def score_local(options: ScoreOptions, predictor=None, progress: bool = True) ->
                 raise BatchError(f"{errors} bad records exceed --max-errors {options.max_errors}; "
                                  f"see {options.output / QUARANTINE} and the shards' quarantine files")
             rows = score_articles(articles, predictor)
-            shard_file = f"part-{index:05d}.{ext}"
+            shard_file = f"part-{index:05d}.{options.format}"
             write_shard(options.output / shard_file, rows, options.format, labels)
             quarantine_file = None
             if bad:
@@ -240,8 +243,7 @@ def score_local(options: ScoreOptions, predictor=None, progress: bool = True) ->
     manifest["complete"] = True
     merge_quarantine(options.output, manifest)
     summary = summarise(manifest, labels, time.perf_counter() - started, scored_now, "local")
-    _atomic_write(options.output / SUMMARY,
-                  lambda target: target.write_text(json.dumps(summary, indent=2), encoding="utf-8"))
+    write_json(options.output / SUMMARY, summary)
     write_manifest(options.output, manifest)
     return summary
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from serving.archive import Article, Fields, read_input
-from serving.batch import QUARANTINE, SUMMARY, BatchError, ScoreOptions
+from serving.batch import QUARANTINE, SUMMARY, BatchError, ScoreOptions, write_json
 from serving.segment import segment
 
 RECORDS_PER_BLOCK = 256
@@ -130,5 +130,5 @@ def score_ray(options: ScoreOptions, address: str | None = None, actors: int | N
                "labels": dict(labels_count), "errors": len(bad), "wall_time_s": round(wall, 2),
                "sentences_scored_this_run": sentences,
                "sentences_per_s": round(sentences / wall, 1) if wall else 0.0}
-    (output / SUMMARY).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_json(output / SUMMARY, summary)
     return summary
