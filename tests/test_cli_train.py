@@ -98,3 +98,32 @@ def test_unknown_model_is_a_clear_error(stores):
                       "tests/fixtures/tiny.jsonl"], stores)
     assert result.returncode == 2
     assert "no-such-model" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("config, kind, extra", [
+    ("configs/frozen-encoder.yaml", "frozen-encoder", []),
+    ("configs/setfit.yaml", "setfit", ["--set", "setfit.max_steps=3", "--set", "setfit.batch_size=8"]),
+])
+def test_embedding_baselines_train_evaluate_and_predict(config, kind, extra, stores):
+    store_name = f"test-{kind}"
+    result = run_cli(["train", "--config", config, "--no-progress", "--set", "data.max_train_examples=80",
+                      "--set", "data.max_eval_examples=40", "--set", "model.max_length=48",
+                      "--set", f"model.store_name={store_name}", *extra], stores)
+    assert result.returncode == 0, result.stderr[-3000:]
+    tag = next(line.split()[2].rstrip(";") for line in result.stdout.splitlines()
+               if line.startswith("Stored model"))
+    assert tag.startswith(store_name + ":")
+    directory = Path(stores["BENTOML_HOME"]) / "models" / store_name / tag.split(":")[1]
+    metadata = json.loads((directory / "warlens.json").read_text())
+    assert metadata["kind"] == kind and metadata["base_model"] == "all-MiniLM-L6-v2"
+    assert "temperature" not in metadata  # calibration is for the fine-tuned model only
+
+    evaluated = run_cli(["evaluate", "--model", tag, "--data", "tests/fixtures/tiny.jsonl", "--json"], stores)
+    assert evaluated.returncode == 0, evaluated.stderr
+    check_report(json.loads(evaluated.stdout), 6)
+
+    sentence = "Shelling killed two people in Kherson on Monday."
+    predicted = run_cli(["predict", "--model", tag, sentence], stores)
+    assert predicted.returncode == 0, predicted.stderr
+    label, score = predicted.stdout.split()[:2]
+    assert label in LABELS and 0.2 <= float(score) <= 1.0

@@ -1,4 +1,4 @@
-"""Load a stored model (transformer or TF-IDF baseline) and predict label probabilities.
+"""Load a stored model (transformer or a baseline) and predict label probabilities.
 
 This is the training side's reference inference path, used by `evaluate` and `predict`;
 the fast serving engine lives in `serving/` and meets this code only through the artifact.
@@ -87,14 +87,71 @@ class BaselineClassifier:
         self.labels = list(self.metadata["labels"])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        out[:, self.pipeline.classes_] = self.pipeline.predict_proba(list(texts))
-        return out
+        return _spread(self.pipeline.predict_proba(list(texts)), self.pipeline.classes_, len(self.labels))
+
+
+def _spread(probabilities: np.ndarray, classes: Sequence[int], n_labels: int) -> np.ndarray:
+    """Place a head's columns (only the label ids it saw) into the full label order."""
+    out = np.zeros((len(probabilities), n_labels), dtype=np.float32)
+    out[:, list(classes)] = probabilities
+    return out
+
+
+@dataclass
+class FrozenEncoderClassifier:
+    """Sentence embeddings of the untouched base encoder, then a logistic-regression head."""
+
+    directory: Path
+    metadata: dict[str, Any]
+    ref: str
+    labels: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        import joblib
+        from sentence_transformers import SentenceTransformer
+
+        from training.embedding_baselines import ENCODER_DIR, HEAD_FILE
+
+        self.encoder = SentenceTransformer(str(self.directory / ENCODER_DIR), device="cpu")
+        self.head = joblib.load(self.directory / HEAD_FILE)
+        self.labels = list(self.metadata["labels"])
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        embeddings = self.encoder.encode(list(texts), batch_size=64, show_progress_bar=False)
+        return _spread(self.head.predict_proba(embeddings), self.head.classes_, len(self.labels))
+
+
+@dataclass
+class SetFitClassifier:
+    """A SetFit model: contrastively tuned encoder plus its logistic-regression head."""
+
+    directory: Path
+    metadata: dict[str, Any]
+    ref: str
+    labels: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        from setfit import SetFitModel
+
+        from training.embedding_baselines import SETFIT_DIR
+
+        self.model = SetFitModel.from_pretrained(str(self.directory / SETFIT_DIR), device="cpu")
+        self.labels = list(self.metadata["labels"])
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        probabilities = np.asarray(self.model.predict_proba(list(texts), as_numpy=True))
+        return _spread(probabilities, self.model.model_head.classes_, len(self.labels))
+
+
+CLASSIFIERS = {
+    "transformer": TransformerClassifier,
+    "tfidf": BaselineClassifier,
+    "frozen-encoder": FrozenEncoderClassifier,
+    "setfit": SetFitClassifier,
+}
 
 
 def load_classifier(ref: str) -> Classifier:
     """Load a model by store tag or directory, choosing the class from its metadata."""
     directory, metadata, resolved = resolve_model(ref)
-    if metadata.get("kind") == "tfidf":
-        return BaselineClassifier(directory, metadata, resolved)
-    return TransformerClassifier(directory, metadata, resolved)
+    return CLASSIFIERS[metadata.get("kind", "transformer")](directory, metadata, resolved)

@@ -49,8 +49,10 @@ class DataConfig(_Strict):
 
 
 class ModelConfig(_Strict):
-    kind: Literal["transformer", "tfidf"] = Field(
-        "transformer", description="Fine-tuned transformer, or the TF-IDF + logistic regression baseline."
+    kind: Literal["transformer", "tfidf", "frozen-encoder", "setfit"] = Field(
+        "transformer",
+        description="Fine-tuned transformer (the product), or a baseline: TF-IDF + logistic regression, "
+        "frozen-encoder embeddings + logistic regression, or SetFit.",
     )
     base: str = Field(
         "all-MiniLM-L6-v2",
@@ -102,6 +104,23 @@ class TfidfConfig(_Strict):
     class_weighting: Literal["none", "balanced"] = "none"
 
 
+class EmbeddingHeadConfig(_Strict):
+    """The logistic-regression head of the frozen-encoder and SetFit baselines."""
+
+    C: float = Field(1.0, gt=0, description="Inverse regularisation strength.")
+    class_weighting: Literal["none", "balanced"] = "none"
+
+
+class SetFitConfig(_Strict):
+    num_iterations: int = Field(
+        1, ge=1, description="Contrastive pairs drawn per training sentence and side (SetFit's R)."
+    )
+    epochs: int = Field(1, ge=1, description="Passes over the sentence pairs.")
+    batch_size: int = Field(32, ge=2, description="Pairs per contrastive step.")
+    body_learning_rate: float = Field(2e-5, gt=0, description="Learning rate of the encoder.")
+    max_steps: int | None = Field(None, ge=1, description="Stop contrastive training after N steps.")
+
+
 class TrackingConfig(_Strict):
     experiment: str = Field("warlens", description="MLflow experiment name.")
     uri: str | None = Field(
@@ -118,6 +137,8 @@ class ExperimentConfig(_Strict):
     optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     tfidf: TfidfConfig = Field(default_factory=TfidfConfig)
+    embedding_head: EmbeddingHeadConfig = Field(default_factory=EmbeddingHeadConfig)
+    setfit: SetFitConfig = Field(default_factory=SetFitConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
 
     @field_validator("labels")

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,24 @@ def fit_calibration(staging: Path, metadata: dict[str, Any], validation: Dataset
     return {"temperature": result["temperature"], "calibration": result}
 
 
+def fit_model(cfg: ExperimentConfig, splits: dict[str, Dataset], out_dir: Path,
+              sink: Callable[[dict[str, float], int], None], progress: bool) -> dict[str, float]:
+    """Fit the model kind the config names into ``out_dir``; returns a summary of the fit."""
+    kind, train_split = cfg.model.kind, splits["train"]
+    if kind == "transformer":
+        from training.finetune import fine_tune
+
+        return fine_tune(cfg, train_split, splits["validation"], out_dir, sink, progress)
+    if kind == "tfidf":
+        from training.baseline import fit_baseline
+
+        return fit_baseline(cfg, train_split, out_dir)
+    from training.embedding_baselines import fit_frozen_encoder, fit_setfit
+
+    fitter = fit_frozen_encoder if kind == "frozen-encoder" else fit_setfit
+    return fitter(cfg, train_split, out_dir, progress)
+
+
 def train(cfg: ExperimentConfig, progress: bool = True) -> TrainResult:
     """Run one experiment end to end and return its run id, model tag and reports."""
     import mlflow
@@ -103,20 +122,13 @@ def train(cfg: ExperimentConfig, progress: bool = True) -> TrainResult:
         def sink(metrics: dict[str, float], step: int) -> None:
             mlflow.log_metrics(metrics, step=step)
 
-        if cfg.model.kind == "transformer":
-            from training.finetune import fine_tune
-
-            fit_summary = fine_tune(cfg, splits["train"], splits["validation"], staging, sink, progress)
-        else:
-            from training.baseline import fit_baseline
-
-            fit_summary = fit_baseline(cfg, splits["train"], staging)
+        fit_summary = fit_model(cfg, splits, staging, sink, progress)
         mlflow.log_metrics(fit_summary)
         metadata: dict[str, Any] = {
             "kind": cfg.model.kind,
             "experiment": cfg.name,
             "labels": cfg.labels,
-            "base_model": cfg.model.base if cfg.model.kind == "transformer" else "tfidf-logreg",
+            "base_model": cfg.model.base if cfg.model.kind != "tfidf" else "tfidf-logreg",
             "max_length": cfg.model.max_length,
             "data_hash": data_hash,
             "git_commit": commit,

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from training.config import (
     ConfigError,
@@ -25,7 +26,15 @@ def data_block(root: Path) -> str:
             f"  test: {corpus / 'test.jsonl'}\n")
 
 
-@pytest.mark.parametrize("name", ["minilm.yaml", "tfidf-logreg.yaml", "smoke.yaml"])
+CONFIG_DIR = ROOT / "configs"
+SHIPPED_CONFIGS = sorted(p.relative_to(CONFIG_DIR).as_posix() for p in CONFIG_DIR.rglob("*.yaml"))
+
+
+def test_every_kind_of_experiment_has_a_shipped_config():
+    assert {"minilm.yaml", "tfidf-logreg.yaml", "frozen-encoder.yaml", "setfit.yaml"} <= set(SHIPPED_CONFIGS)
+
+
+@pytest.mark.parametrize("name", SHIPPED_CONFIGS)
 def test_shipped_configs_validate(root, monkeypatch, name):
     monkeypatch.chdir(root)
     cfg = load_config(root / "configs" / name)
