@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from serving.archive import Article, BadRecord, Fields, Record, count_records, read_inputs
 from serving.segment import segment
 
@@ -46,25 +48,29 @@ class ScoreOptions:
     backend: str | None = None
 
 
+def label_columns(probabilities: np.ndarray, labels: list[str]) -> dict[str, np.ndarray]:
+    """The output columns derived from a probability matrix: label, score and one p_<label> each."""
+    best = probabilities.argmax(axis=1)
+    out = {"label": np.asarray(labels)[best],
+           "score": probabilities.max(axis=1).astype(np.float32)}
+    out.update({f"p_{label}": probabilities[:, i].astype(np.float32) for i, label in enumerate(labels)})
+    return out
+
+
 def score_articles(articles: list[Article], predictor) -> list[dict[str, Any]]:
     """Segment and classify a group of articles in one length-sorted predictor call."""
     spans_per_article = [segment(article.text) for article in articles]
     texts = [span.text for spans in spans_per_article for span in spans]
-    probabilities = predictor.probabilities(texts)
+    derived = label_columns(predictor.probabilities(texts), predictor.labels)
     rows: list[dict[str, Any]] = []
-    offset = 0
+    position = 0
     for article, spans in zip(articles, spans_per_article, strict=True):
         for index, span in enumerate(spans):
-            row = probabilities[offset + index]
-            best = int(row.argmax())
-            record = {
-                "article_id": article.article_id, "sentence_index": index, "start": span.start,
-                "end": span.end, "text": span.text, "label": predictor.labels[best],
-                "score": float(row[best]),
-            }
-            record.update({f"p_{lb}": float(p) for lb, p in zip(predictor.labels, row, strict=True)})
+            record = {"article_id": article.article_id, "sentence_index": index, "start": span.start,
+                      "end": span.end, "text": span.text}
+            record.update({name: values[position].item() for name, values in derived.items()})
             rows.append(record)
-        offset += len(spans)
+            position += 1
     return rows
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from serving.archive import Article, Fields, read_input
-from serving.batch import QUARANTINE, SUMMARY, BatchError, ScoreOptions, write_json
+from serving.batch import QUARANTINE, SUMMARY, BatchError, ScoreOptions, label_columns, write_json
 from serving.segment import segment
 
 RECORDS_PER_BLOCK = 256
@@ -65,16 +65,8 @@ class _Classify:
         self.predictor = Predictor.load(model, backend, threads=threads)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
         probabilities = self.predictor.probabilities(list(batch["text"]))
-        labels = self.predictor.labels
-        best = probabilities.argmax(axis=1)
-        batch["label"] = np.array([labels[i] for i in best])
-        batch["score"] = probabilities.max(axis=1).astype(np.float32)
-        for column, label in enumerate(labels):
-            batch[f"p_{label}"] = probabilities[:, column].astype(np.float32)
-        return batch
+        return batch | label_columns(probabilities, self.predictor.labels)
 
 
 def score_ray(options: ScoreOptions, address: str | None = None, actors: int | None = None,

@@ -1,10 +1,13 @@
 import json
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
 from serving.artifact import ModelUnavailable, open_artifact
+from serving.onnx_build import ensure_graph
 from serving.predictor import Predictor, length_batches, softmax
 
 
@@ -58,6 +61,18 @@ def test_int8_parity_with_torch_on_the_test_split(backends, test_split, quick_mo
     gold_ids = [labels.index(label) for label in gold]
     torch_f1 = f1_score(gold_ids, torch_labels, average="macro")
     assert torch_f1 - f1_score(gold_ids, int8_labels, average="macro") <= 0.005
+
+
+def test_int8_graph_quantises_weight_products_outside_layer_0_only(quick_model):
+    import onnx
+
+    path = ensure_graph(Path(quick_model["directory"]), "onnx-int8")
+    nodes = onnx.load(str(path), load_external_data=False).graph.node
+    ops = Counter(node.op_type for node in nodes)
+    assert ops["MatMulInteger"] == 31  # six weight products in each of layers 1-5, and the head
+    assert ops["DequantizeLinear"] == 0  # embedding tables stay fp32
+    layer_0 = [node for node in nodes if "/layer.0/" in node.name]
+    assert layer_0 and not any(node.op_type == "MatMulInteger" for node in layer_0)
 
 
 def test_predict_keeps_input_order_and_returns_full_maps(quick_model):
