@@ -71,25 +71,6 @@ class TransformerClassifier:
         return out
 
 
-@dataclass
-class BaselineClassifier:
-    """The TF-IDF + logistic regression pipeline saved with joblib."""
-
-    directory: Path
-    metadata: dict[str, Any]
-    ref: str
-    labels: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        import joblib
-
-        self.pipeline = joblib.load(self.directory / BASELINE_FILE)
-        self.labels = list(self.metadata["labels"])
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return _spread(self.pipeline.predict_proba(list(texts)), self.pipeline.classes_, len(self.labels))
-
-
 def _spread(probabilities: np.ndarray, classes: Sequence[int], n_labels: int) -> np.ndarray:
     """Place a head's columns (only the label ids it saw) into the full label order."""
     out = np.zeros((len(probabilities), n_labels), dtype=np.float32)
@@ -98,8 +79,8 @@ def _spread(probabilities: np.ndarray, classes: Sequence[int], n_labels: int) ->
 
 
 @dataclass
-class FrozenEncoderClassifier:
-    """Sentence embeddings of the untouched base encoder, then a logistic-regression head."""
+class _Baseline:
+    """A stored baseline: labels come from its metadata, its parts from ``load``."""
 
     directory: Path
     metadata: dict[str, Any]
@@ -107,6 +88,29 @@ class FrozenEncoderClassifier:
     labels: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.labels = list(self.metadata["labels"])
+        self.load()
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+
+class BaselineClassifier(_Baseline):
+    """The TF-IDF + logistic regression pipeline saved with joblib."""
+
+    def load(self) -> None:
+        import joblib
+
+        self.pipeline = joblib.load(self.directory / BASELINE_FILE)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return _spread(self.pipeline.predict_proba(list(texts)), self.pipeline.classes_, len(self.labels))
+
+
+class FrozenEncoderClassifier(_Baseline):
+    """Sentence embeddings of the untouched base encoder, then a logistic-regression head."""
+
+    def load(self) -> None:
         import joblib
         from sentence_transformers import SentenceTransformer
 
@@ -114,29 +118,21 @@ class FrozenEncoderClassifier:
 
         self.encoder = SentenceTransformer(str(self.directory / ENCODER_DIR), device="cpu")
         self.head = joblib.load(self.directory / HEAD_FILE)
-        self.labels = list(self.metadata["labels"])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         embeddings = self.encoder.encode(list(texts), batch_size=64, show_progress_bar=False)
         return _spread(self.head.predict_proba(embeddings), self.head.classes_, len(self.labels))
 
 
-@dataclass
-class SetFitClassifier:
+class SetFitClassifier(_Baseline):
     """A SetFit model: contrastively tuned encoder plus its logistic-regression head."""
 
-    directory: Path
-    metadata: dict[str, Any]
-    ref: str
-    labels: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
+    def load(self) -> None:
         from setfit import SetFitModel
 
         from training.embedding_baselines import SETFIT_DIR
 
         self.model = SetFitModel.from_pretrained(str(self.directory / SETFIT_DIR), device="cpu")
-        self.labels = list(self.metadata["labels"])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         probabilities = np.asarray(self.model.predict_proba(list(texts), as_numpy=True))
