@@ -1,7 +1,8 @@
 """Throughput of the inference backends on news sentences, interleaved rounds, median of 3.
 
 Run: .venv/bin/python bench/predictor.py [--model TAG] [--threads 2]
-The machine's speed drifts over minutes, so backends are compared inside each round.
+The machine's speed drifts over minutes, so backends are compared inside each round. It ends
+with the int8 model's parity with torch on the whole validation and test splits.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import random
 import statistics
 import time
 
-from common import corpus_sentences, summarise
+from common import ROOT, corpus_sentences, summarise
 
 from serving.artifact import open_artifact
 from serving.predictor import Predictor
@@ -39,6 +40,30 @@ def single_latency(predictor: Predictor, texts: list[str], n: int = 300) -> dict
         predictor.predict([text])
         samples.append((time.perf_counter() - start) * 1000)
     return summarise(samples)
+
+
+def parity(predictors: dict[str, Predictor], split: str) -> dict[str, float]:
+    """int8 against torch on a whole split: label agreement, probability gaps, macro-F1 of each."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    path = ROOT / "data" / "corpus" / f"{split}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in rows]
+    labels = predictors["torch"].labels
+    gold = [labels.index(row["label"]) for row in rows]
+    reference = predictors["torch"].probabilities(texts)
+    quantised = predictors["onnx-int8"].probabilities(texts)
+    gap = np.abs(quantised - reference).max(axis=1)
+    return {
+        "sentences": len(texts),
+        "agreement": round(float((reference.argmax(1) == quantised.argmax(1)).mean()), 4),
+        "max gap": round(float(gap.max()), 3), "mean gap": round(float(gap.mean()), 4),
+        "median gap": round(float(np.median(gap)), 4), "p95 gap": round(float(np.percentile(gap, 95)), 3),
+        "share within 0.05": round(float((gap <= 0.05).mean()), 4),
+        "macro-F1 torch": round(float(f1_score(gold, reference.argmax(1), average="macro")), 4),
+        "macro-F1 int8": round(float(f1_score(gold, quantised.argmax(1), average="macro")), 4),
+    }
 
 
 def main() -> None:
@@ -74,6 +99,7 @@ def main() -> None:
     report["segmentation sentences/s"] = round(5 * len(sentences) / (time.perf_counter() - start))
     report["segmentation / int8 speed"] = round(
         report["segmentation sentences/s"] / report["onnx-int8 sorted b32"], 1)
+    report["parity"] = {split: parity(predictors, split) for split in ("validation", "test")}
     report["model"] = artifact.tag
     report["threads"] = args.threads
     report["sentences"] = len(texts)
