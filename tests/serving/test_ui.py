@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 
 import httpx
@@ -16,15 +15,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium must not reach out to the network on this closed machine.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# Seed sentences the two-epoch test model is known to get wrong, by index, with the reason.
-KNOWN_ERRORS = {
-    2: "captives' 'perspectives' stated abstractly reads as analysis (other) to a small model",
-    9: "a detail of one event (the helicopter's model) without an event verb reads as background",
-    11: "'Reports suggest ... may be deploying' is a hedged present; 'may' pulls it to forecast",
-    14: "conditions of captivity compared without a captive's voice; read as forecast or other",
-}
-
-
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
@@ -43,8 +33,8 @@ def test_root_redirects_to_the_explorer(server):
 
 def test_seed_article_is_highlighted_filtered_and_downloadable(server, browser, root, tmp_path):
     text = (root / "data" / "examples" / "seed-article.txt").read_text(encoding="utf-8")
-    gold = [json.loads(line)["label"] for line in
-            (root / "data" / "examples" / "seed-labels.jsonl").read_text().splitlines()]
+    served = httpx.post(f"{server}/classify_article", json={"text": text}, timeout=60).json()
+    api_labels = [sentence["label"] for sentence in served["sentences"]]
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     outside = []
@@ -57,8 +47,7 @@ def test_seed_article_is_highlighted_filtered_and_downloadable(server, browser, 
     marks = page.locator("#rendered .sentence")
     expect(marks).to_have_count(15)
     labels = [marks.nth(i).get_attribute("data-label") for i in range(15)]
-    for index, (got, want) in enumerate(zip(labels, gold, strict=True)):
-        assert got == want or index in KNOWN_ERRORS, f"sentence {index}: {got} != {want}"
+    assert labels == api_labels  # the page shows what the service says; accuracy is tested elsewhere
     # Labels are not conveyed by colour alone: each mark carries its label's short name.
     assert marks.nth(0).locator(".tag").inner_text() in {"INC", "STAT", "CAPT", "FCST", "OTH"}
     marks.nth(0).focus()
