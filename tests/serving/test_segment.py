@@ -70,3 +70,15 @@ def test_live_blog_stamps_dotted_abbreviations_and_said_clauses():
         '"Where would I go?" said Nina, 79.',
         "Mine No. 10:30 was odd.",
     ]
+
+
+def test_attribution_after_a_quoted_question_stays_with_it():
+    text = ('"What else can I do when my children ask for bread?" Mahmoud said. "Run!" Lt. Col. Ivan '
+            'Petrenko shouted. "Why?" He said nothing. Aid arrived.')
+    assert [span.text for span in segment(text)] == [
+        '"What else can I do when my children ask for bread?" Mahmoud said.',
+        '"Run!" Lt. Col. Ivan Petrenko shouted.',
+        '"Why?"',
+        "He said nothing.",
+        "Aid arrived.",
+    ]
