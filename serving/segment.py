@@ -95,7 +95,8 @@ def segment(text: str) -> list[Span]:
         pending_start = None
         attribution = spans and _QUESTION_QUOTE_END.search(spans[-1].text) and _ATTRIBUTION.match(piece)
         if spans and (piece[:1].islower() or attribution):
-            # A sentence never opens in lower case: '"Where would I go?" said Nina.' is one.
+            # A sentence never opens in lower case ('"Where would I go?" said Nina.'), and a
+            # bare attribution after a quoted question belongs to it ('"...?" Nina said.').
             start = spans.pop().start
             piece = text[start:end]
         spans.append(Span(start, end, piece))

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from datasets import Dataset
 
 from training.classifiers import BASELINE_FILE
 from training.config import ExperimentConfig
+
+
+def logistic_regression_params(C: float, class_weighting: str, seed: int) -> dict[str, Any]:
+    """Settings of every logistic-regression head in the baselines (TF-IDF, frozen encoder, SetFit)."""
+    return {"C": C, "max_iter": 5000, "random_state": seed,
+            "class_weight": "balanced" if class_weighting == "balanced" else None}
 
 
 def fit_baseline(cfg: ExperimentConfig, train: Dataset, out_dir: Path) -> dict[str, float]:
@@ -31,10 +38,7 @@ def fit_baseline(cfg: ExperimentConfig, train: Dataset, out_dir: Path) -> dict[s
             (
                 "logreg",
                 LogisticRegression(
-                    C=options.C,
-                    max_iter=5000,
-                    class_weight="balanced" if options.class_weighting == "balanced" else None,
-                    random_state=cfg.training.seed,
+                    **logistic_regression_params(options.C, options.class_weighting, cfg.training.seed)
                 ),
             ),
         ]

@@ -10,10 +10,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from datasets import Dataset
 
 from training.base_models import resolve_base_model
+from training.baseline import logistic_regression_params
 from training.config import ConfigError, ExperimentConfig
 
 ENCODER_DIR = "encoder"
@@ -21,17 +23,10 @@ HEAD_FILE = "head.joblib"
 SETFIT_DIR = "setfit"
 
 
-def logistic_head(cfg: ExperimentConfig):
+def head_params(cfg: ExperimentConfig) -> dict[str, Any]:
     """The logistic-regression head both baselines put on top of the embeddings."""
-    from sklearn.linear_model import LogisticRegression
-
     head = cfg.embedding_head
-    return LogisticRegression(
-        C=head.C,
-        max_iter=5000,
-        class_weight="balanced" if head.class_weighting == "balanced" else None,
-        random_state=cfg.training.seed,
-    )
+    return logistic_regression_params(head.C, head.class_weighting, cfg.training.seed)
 
 
 def fit_frozen_encoder(cfg: ExperimentConfig, train: Dataset, out_dir: Path,
@@ -39,12 +34,13 @@ def fit_frozen_encoder(cfg: ExperimentConfig, train: Dataset, out_dir: Path,
     """Embed the training split with the untouched encoder, fit the head, save both."""
     import joblib
     from sentence_transformers import SentenceTransformer
+    from sklearn.linear_model import LogisticRegression
 
     encoder = SentenceTransformer(resolve_base_model(cfg.model.base), device="cpu")
     encoder.max_seq_length = cfg.model.max_length
     embeddings = encoder.encode(list(train["text"]), batch_size=cfg.training.eval_batch_size,
                                 show_progress_bar=progress)
-    head = logistic_head(cfg).fit(embeddings, train["label_id"])
+    head = LogisticRegression(**head_params(cfg)).fit(embeddings, train["label_id"])
     out_dir.mkdir(parents=True, exist_ok=True)
     encoder.save(str(out_dir / ENCODER_DIR))
     joblib.dump(head, out_dir / HEAD_FILE)
@@ -61,9 +57,7 @@ def fit_setfit(cfg: ExperimentConfig, train: Dataset, out_dir: Path,
         raise ConfigError(f"model.kind 'setfit' needs the setfit package: {hint}") from err
 
     options = cfg.setfit
-    model = SetFitModel.from_pretrained(
-        resolve_base_model(cfg.model.base), head_params={"C": cfg.embedding_head.C, "max_iter": 5000}
-    )
+    model = SetFitModel.from_pretrained(resolve_base_model(cfg.model.base), head_params=head_params(cfg))
     checkpoints = tempfile.mkdtemp(prefix="warlens-setfit-")
     args = TrainingArguments(
         output_dir=checkpoints,

@@ -137,7 +137,7 @@ def train(cfg: ExperimentConfig, progress: bool = True) -> TrainResult:
         }
         if cfg.model.kind == "transformer" and cfg.training.calibrate:
             metadata.update(fit_calibration(staging, metadata, splits["validation"]))
-            mlflow.log_metrics({k: v for k, v in metadata["calibration"].items()})
+            mlflow.log_metrics(metadata["calibration"])
         (staging / METADATA_FILE).write_text(json.dumps(metadata), encoding="utf-8")
         classifier = load_classifier(str(staging))
         reports = {}
