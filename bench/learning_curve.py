@@ -3,8 +3,9 @@
 Run: .venv/bin/python bench/learning_curve.py [--train] [--out docs/figures/learning-curve.png]
 With --train it first runs `warlens train` on 10%, 25% and 50% of the training sentences
 (stratified, seeded; calibration off so only the data changes). It then plots every finished
-run named minilm-frac-* plus the full-data run named minilm on the current corpus (same data
-hash) from the MLflow stores given.
+run named minilm-frac-* plus the full-data runs named minilm on the current corpus (same data
+hash) from the MLflow stores given: the mean over seeds at each size, on the test split and, for
+runs that bench/experiments.py --score-held-out has scored, on the out-of-style check set.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def main() -> None:
     corpus = ROOT / "data" / "corpus"
     current = content_hash([corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
 
-    points: dict[int, float] = {}
+    test: dict[int, list[float]] = {}
+    ood: dict[int, list[float]] = {}
     import mlflow
 
     for uri in args.tracking or [tracking_uri()]:
@@ -47,15 +49,22 @@ def main() -> None:
                 continue
             run = mlflow.get_run(row["run_id"])
             n = int(run.data.metrics["n_train"])
-            points.setdefault(n, run.data.metrics["test_macro_f1"])
-    sizes = sorted(points)
+            test.setdefault(n, []).append(run.data.metrics["test_macro_f1"])
+            if "ood_macro_f1" in run.data.metrics:
+                ood.setdefault(n, []).append(run.data.metrics["ood_macro_f1"])
+    sizes = sorted(test)
+    mean = {n: sum(values) / len(values) for n, values in test.items()}
+    ood_sizes = sorted(ood)
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(sizes, [points[n] for n in sizes], "s-", label="test split")
+    ax.plot(sizes, [mean[n] for n in sizes], "s-", label="test split")
+    if ood_sizes:
+        ax.plot(ood_sizes, [sum(ood[n]) / len(ood[n]) for n in ood_sizes], "o--",
+                label="out-of-style check set")
     ax.set_xscale("log")
     ax.set_xlabel("training sentences (log scale)")
     ax.set_ylabel("macro-F1")
@@ -66,7 +75,9 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.out, dpi=120)
     for n in sizes:
-        print(f"{n:>6} training sentences: test macro-F1 {points[n]:.3f}")
+        runs = f" (mean of {len(test[n])} runs)" if len(test[n]) > 1 else ""
+        out_of_style = f", out-of-style {sum(ood[n]) / len(ood[n]):.3f}" if n in ood else ""
+        print(f"{n:>6} training sentences: test macro-F1 {mean[n]:.3f}{out_of_style}{runs}")
 
 
 if __name__ == "__main__":
