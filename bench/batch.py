@@ -3,7 +3,9 @@
 Run: .venv/bin/python bench/batch.py [--model TAG] [--copies 30]
 Builds archives by repeating data/archive-sample with fresh ids (about 760 sentences a copy),
 scores a small and a ten times larger one with the local engine (peak RSS of each process),
-the large one with Ray, and times the raw predictor on the same sentences.
+the large one with Ray, and times the raw predictor on the same sentences just before and just
+after the local large run: this machine's int8 speed switches between two levels for minutes at a
+time, and bracketing keeps a switch from being read as engine overhead.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ def run_score(archive: Path, output: Path, engine: str, model: str | None) -> di
             "peak_rss_mb": round(peak / 1024, 1) if peak > before else "<= earlier run"}
 
 
+def raw_rate(predictor: Predictor, texts: list[str]) -> float:
+    """Sentences/s of the predictor alone, in shards of the size the local engine uses."""
+    start = time.perf_counter()
+    for i in range(0, len(texts), 500 * 12):
+        predictor.probabilities(texts[i : i + 500 * 12])
+    return len(texts) / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None)
@@ -65,18 +75,18 @@ def main() -> None:
         small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
         report["small_sentences"] = make_archive(small, max(1, args.copies // 10))
         report["large_sentences"] = make_archive(large, args.copies)
-        report["local small"] = run_score(small, tmp_path / "out-small", "local", args.model)
-        report["local large"] = run_score(large, tmp_path / "out-large", "local", args.model)
-        if not args.skip_ray:
-            report["ray large"] = run_score(large, tmp_path / "out-ray", "ray", args.model)
         predictor = Predictor.load(args.model)
         texts = [span.text for line in large.read_text().splitlines()
                  for span in segment(json.loads(line)["text"])]
         predictor.probabilities(texts[:256])
-        start = time.perf_counter()
-        for i in range(0, len(texts), 500 * 12):
-            predictor.probabilities(texts[i : i + 500 * 12])
-        raw = len(texts) / (time.perf_counter() - start)
+        report["local small"] = run_score(small, tmp_path / "out-small", "local", args.model)
+        before = raw_rate(predictor, texts)
+        report["local large"] = run_score(large, tmp_path / "out-large", "local", args.model)
+        after = raw_rate(predictor, texts)
+        if not args.skip_ray:
+            report["ray large"] = run_score(large, tmp_path / "out-ray", "ray", args.model)
+        raw = (before + after) / 2
+        report["raw sentences/s before / after the local run"] = [round(before, 1), round(after, 1)]
         report["raw predictor sentences/s"] = round(raw, 1)
         report["local / raw"] = round(report["local large"]["pipeline_sentences_per_s"] / raw, 2)
         if not args.skip_ray:
