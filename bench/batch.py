@@ -1,7 +1,7 @@
 """Archive scoring end to end: local engine, Ray engine and the raw predictor, same run.
 
 Run: .venv/bin/python bench/batch.py [--model TAG] [--copies 30]
-Builds archives by repeating data/archive-sample with fresh ids (about 760 sentences a copy),
+Builds archives by repeating data/archive-sample with fresh ids (939 sentences a copy),
 scores a small and a ten times larger one with the local engine (peak RSS of each process),
 the large one with Ray, and times the raw predictor on the same sentences just before and just
 after the local large run: this machine's int8 speed switches between two levels for minutes at a

@@ -11,6 +11,7 @@ runs that bench/experiments.py --score-held-out has scored, on the out-of-style 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -53,18 +54,18 @@ def main() -> None:
             if "ood_macro_f1" in run.data.metrics:
                 ood.setdefault(n, []).append(run.data.metrics["ood_macro_f1"])
     sizes = sorted(test)
-    mean = {n: sum(values) / len(values) for n, values in test.items()}
-    ood_sizes = sorted(ood)
+    test_mean = {n: statistics.mean(values) for n, values in test.items()}
+    ood_mean = {n: statistics.mean(values) for n, values in ood.items()}
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(sizes, [mean[n] for n in sizes], "s-", label="test split")
-    if ood_sizes:
-        ax.plot(ood_sizes, [sum(ood[n]) / len(ood[n]) for n in ood_sizes], "o--",
-                label="out-of-style check set")
+    ax.plot(sizes, [test_mean[n] for n in sizes], "s-", label="test split")
+    if ood_mean:
+        ood_sizes = sorted(ood_mean)
+        ax.plot(ood_sizes, [ood_mean[n] for n in ood_sizes], "o--", label="out-of-style check set")
     ax.set_xscale("log")
     ax.set_xlabel("training sentences (log scale)")
     ax.set_ylabel("macro-F1")
@@ -76,8 +77,8 @@ def main() -> None:
     fig.savefig(args.out, dpi=120)
     for n in sizes:
         runs = f" (mean of {len(test[n])} runs)" if len(test[n]) > 1 else ""
-        out_of_style = f", out-of-style {sum(ood[n]) / len(ood[n]):.3f}" if n in ood else ""
-        print(f"{n:>6} training sentences: test macro-F1 {mean[n]:.3f}{out_of_style}{runs}")
+        out_of_style = f", out-of-style {ood_mean[n]:.3f}" if n in ood_mean else ""
+        print(f"{n:>6} training sentences: test macro-F1 {test_mean[n]:.3f}{out_of_style}{runs}")
 
 
 if __name__ == "__main__":
