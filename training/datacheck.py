@@ -22,6 +22,8 @@ REQUIRED_FIELDS = {
     "hard": bool, "conflict": str, "register": str,
 }
 MAX_TEXT_CHARS = 600
+# Register slugs are lower_snake_case ("ngo_report"), so reports group them under one spelling.
+REGISTER_SLUG = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
 NEAR_DUPLICATE_JACCARD = 0.8
 TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
@@ -101,6 +103,9 @@ def schema_problems(record: dict[str, Any], labels: Sequence[str]) -> list[str]:
     label = record.get("label")
     if isinstance(label, str) and label not in labels:
         problems.append(f"unknown label {label!r}")
+    register = record.get("register")
+    if isinstance(register, str) and not REGISTER_SLUG.fullmatch(register):
+        problems.append(f"register {register!r} is not a lower_snake_case slug")
     return problems
 
 

@@ -46,6 +46,7 @@ def test_clean_fixture_passes(tmp_path):
     ("empty_text", "empty text"),
     ("long_text", "text over 600 characters"),
     ("missing_field", "missing field 'hard'"),
+    ("register_slug", "register 'op-ed' is not a lower_snake_case slug"),
     ("article_in_two_splits", "article 'a-1' is in several splits"),
     ("exact_duplicate", "exact duplicate of"),
     ("near_duplicate_across_splits", "near-duplicates across splits"),
@@ -63,6 +64,8 @@ def test_each_broken_fixture_is_caught(tmp_path, case, expected):
         train[0]["text"] = "word " * 200
     elif case == "missing_field":
         del train[0]["hard"]
+    elif case == "register_slug":
+        train[0]["register"] = "op-ed"
     elif case == "article_in_two_splits":
         test[0] = row(5, "a-1")
     elif case == "exact_duplicate":
