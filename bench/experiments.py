@@ -50,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--score-held-out", action="store_true")
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON here.")
+    parser.add_argument("--data-hash", help="Runs on this corpus hash (default: the corpus as it is now).")
     args = parser.parse_args()
 
     import mlflow
@@ -58,7 +59,8 @@ def main() -> None:
     from training.tracking import tracking_uri
 
     corpus = ROOT / "data" / "corpus"
-    current = content_hash([corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
+    current = args.data_hash or content_hash(
+        [corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
     mlflow.set_tracking_uri(tracking_uri())
     client = mlflow.MlflowClient()
     experiments = [e.experiment_id for e in client.search_experiments()]

@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "figures" / "learning-curve.png")
     parser.add_argument("--tracking", action="append", default=None,
                         help="MLflow tracking URI to read (repeatable; default the current one)")
+    parser.add_argument("--data-hash", help="Runs on this corpus hash (default: the corpus as it is now).")
     args = parser.parse_args()
     if args.train:
         for fraction in FRACTIONS:
@@ -37,7 +38,8 @@ def main() -> None:
     from training.tracking import list_runs, tracking_uri
 
     corpus = ROOT / "data" / "corpus"
-    current = content_hash([corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
+    current = args.data_hash or content_hash(
+        [corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
 
     test: dict[int, list[float]] = {}
     ood: dict[int, list[float]] = {}
