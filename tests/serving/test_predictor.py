@@ -7,7 +7,13 @@ import pytest
 from sklearn.metrics import f1_score
 
 from serving.artifact import ModelUnavailable, open_artifact
-from serving.onnx_build import ensure_graph
+from serving.onnx_build import (
+    cache_dir,
+    channel_widths,
+    ensure_graph,
+    outlier_scales,
+    scale_outlier_channels,
+)
 from serving.predictor import Predictor, length_batches, softmax
 
 
@@ -63,16 +69,44 @@ def test_int8_parity_with_torch_on_the_test_split(backends, test_split, quick_mo
     assert torch_f1 - f1_score(gold_ids, int8_labels, average="macro") <= 0.005
 
 
-def test_int8_graph_quantises_weight_products_outside_layer_0_only(quick_model):
+def test_int8_graph_quantises_every_weight_product_behind_outlier_scaling(quick_model):
     import onnx
 
     path = ensure_graph(Path(quick_model["directory"]), "onnx-int8")
     nodes = onnx.load(str(path), load_external_data=False).graph.node
     ops = Counter(node.op_type for node in nodes)
-    assert ops["MatMulInteger"] == 31  # six weight products in each of layers 1-5, and the head
+    assert ops["MatMulInteger"] == 37  # six weight products in each of the six layers, and the head
     assert ops["DequantizeLinear"] == 0  # embedding tables stay fp32
-    layer_0 = [node for node in nodes if "/layer.0/" in node.name]
-    assert layer_0 and not any(node.op_type == "MatMulInteger" for node in layer_0)
+    # One scaling per distinct input: query/key/value share theirs, so four per layer.
+    assert sum(node.name.endswith("/scale_outliers") for node in nodes) == 24
+
+
+def test_outlier_scales_bring_the_widest_channels_down_to_the_next():
+    assert outlier_scales(np.array([1.0, 10.0, 2.0, 5.0]), channels=2).tolist() == [1.0, 5.0, 1.0, 2.5]
+    assert outlier_scales(np.array([3.0, 3.0, 3.0]), channels=1).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_outlier_scaling_keeps_the_fp32_function_and_narrows_the_widest_channels(quick_model):
+    import onnxruntime as ort
+    from transformers import AutoTokenizer
+
+    directory = Path(quick_model["directory"])
+    ensure_graph(directory, "onnx-int8")
+    optimised = cache_dir(directory) / "model-optimised.onnx"
+    scaled = scale_outlier_channels(optimised, directory)
+    encoded = AutoTokenizer.from_pretrained(directory)(
+        ["Two drones hit a depot near Odesa.", "Talks resume next week, diplomats say."],
+        padding=True, return_tensors="np")
+    feed = {key: value.astype(np.int64) for key, value in encoded.items()}
+
+    def logits(graph) -> np.ndarray:
+        return ort.InferenceSession(graph, providers=["CPUExecutionProvider"]).run(None, feed)[0]
+
+    assert np.abs(logits(scaled.SerializeToString()) - logits(str(optimised))).max() < 1e-3
+    inputs = [node.output[0] for node in scaled.graph.node if node.name.endswith("/scale_outliers")]
+    for widths in channel_widths(scaled, directory, inputs).values():
+        top = np.sort(widths)[::-1]
+        assert top[0] == pytest.approx(top[2], rel=1e-3)  # the two widest now match the third
 
 
 def test_predict_keeps_input_order_and_returns_full_maps(quick_model):
