@@ -6,10 +6,11 @@ so pieces that leave a quotation open are merged with what follows, and so is a 
 opens in lower case ('"Where would I go?" said Nina.') or a short attribution after a quoted
 question ('"Where would I go?" Nina said.').
 
-blingfire also keeps two boundaries together that news text has often: before a live-blog
-time stamp ("... said. 10:05 — Jalalabad fell") and before a dotted abbreviation ("... said.
-U.N. peacekeepers"). Those are split when the word before the full stop is an ordinary
-lower-case word or a number, so "No. 3", "Jan. 12" and "Lt. Col." stay whole.
+blingfire also keeps boundaries together that news text has often: before a live-blog time
+stamp ("... said. 10:05 — Jalalabad fell", also after a quotation or "a.m."), before a dotted
+abbreviation ("... said. U.N. peacekeepers") and after "in." ("... move in. Troops"). Those are
+split when the word before the full stop is not an abbreviation, so "No. 3", "Jan. 12" and
+"Lt. Col." stay whole. A piece that opens with a dash joins the sentence before it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import blingfire
 
 OPENING_QUOTES = "\u201c"
 CLOSING_QUOTES = "\u201d"
+DASHES = "\u2014\u2013"
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,17 @@ class Span:
     text: str
 
 
+# Where a sentence can end before a live-blog time stamp: after a word or number ("said.",
+# "on X.", "Oct. 7."), after a closing quotation ('"apostate officials".') or after "a.m."/"p.m.".
+_END_BEFORE_STAMP = (
+    r"(?:(?<=[A-Za-z0-9%)\s][A-Za-z0-9%)][.!?])|(?<=[A-Za-z0-9%)][\"\u201d\u2019'][.!?])"
+    r"|(?<=\b[ap]\.m\.))"
+)
 _MISSED_BOUNDARY = re.compile(
-    r"(?<=[A-Za-z0-9%)]{2}[.!?])([\"\u201d\u2019']?)\s+(?=\d{1,2}[:.]\d{2}\b)"
+    _END_BEFORE_STAMP + r"([\"\u201d\u2019']?)\s+(?=\d{1,2}[:.]\d{2}\b)"
     r"|(?<=[a-z0-9%)]{2}[.!?])([\"\u201d\u2019']?)\s+(?=[A-Z]\.[A-Z]\.)"
+    # blingfire reads "in." as the inch abbreviation: "... move in. Government troops".
+    r"|(?<=\sin\.)()\s+(?=[A-Z][a-z])"
 )
 
 
@@ -56,7 +66,7 @@ def _split_missed(start: int, end: int, text: str) -> list[tuple[int, int]]:
     """Cut ``text[start:end]`` at the boundaries blingfire keeps together."""
     pieces, cursor = [], start
     for match in _MISSED_BOUNDARY.finditer(text, start, end):
-        quote = 1 if match.group(1) is not None else 2
+        quote = next(group for group in (1, 2, 3) if match.group(group) is not None)
         word = _LAST_WORD.search(text, cursor, match.end(quote))
         if word and word.group(1).lower() in _ABBREVIATIONS:
             continue
@@ -94,9 +104,10 @@ def segment(text: str) -> list[Span]:
             continue
         pending_start = None
         attribution = spans and _QUESTION_QUOTE_END.search(spans[-1].text) and _ATTRIBUTION.match(piece)
-        if spans and (piece[:1].islower() or attribution):
-            # A sentence never opens in lower case ('"Where would I go?" said Nina.'), and a
-            # bare attribution after a quoted question belongs to it ('"...?" Nina said.').
+        if spans and (piece[:1].islower() or piece[:1] in DASHES or attribution):
+            # A sentence never opens in lower case ('"Where would I go?" said Nina.') or with a
+            # dash ("7:40 a.m. — About 1,200 soldiers ..."), and a bare attribution after a
+            # quoted question belongs to it ('"...?" Nina said.').
             start = spans.pop().start
             piece = text[start:end]
         spans.append(Span(start, end, piece))

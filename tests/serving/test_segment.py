@@ -82,3 +82,17 @@ def test_attribution_after_a_quoted_question_stays_with_it():
         "He said nothing.",
         "Aid arrived.",
     ]
+
+
+def test_stamps_after_quotes_times_and_letters_boundaries_after_in_and_dashes():
+    text = ('Militants called the hotel a den of "apostate officials". 23:50 — Police arrived at 4 a.m. '
+            "08:40 — The army wrote on X. 09:00 — Troops moved in. Government forces held the bridge. "
+            "7:40 a.m. — About 1,200 soldiers took part.")
+    assert [span.text for span in segment(text)] == [
+        'Militants called the hotel a den of "apostate officials".',
+        "23:50 — Police arrived at 4 a.m.",
+        "08:40 — The army wrote on X.",
+        "09:00 — Troops moved in.",
+        "Government forces held the bridge.",
+        "7:40 a.m. — About 1,200 soldiers took part.",
+    ]
