@@ -56,7 +56,7 @@ def test_archive_sample_segments_back_into_gold_sentences(root):
         matched += sum(sentence in found for sentence in gold[article["id"]])
         total += len(gold[article["id"]])
     assert total > 300
-    assert matched / total >= 0.98
+    assert matched / total >= 0.995  # 939 of 939 when written
 
 
 def test_live_blog_stamps_dotted_abbreviations_and_said_clauses():
