@@ -56,7 +56,8 @@ def test_fp32_onnx_matches_torch(backends):
 
 
 def test_int8_parity_with_torch_on_the_test_split(backends, test_split, quick_model):
-    """Quantised labels agree on >= 99%, probabilities stay close, macro-F1 drops <= 0.5 point."""
+    """Quantised labels agree on >= 99%, probabilities stay within 0.05 for >= 95% of sentences,
+    macro-F1 drops <= 0.5 point."""
     _, gold = test_split
     labels = open_artifact(quick_model["directory"]).labels
     torch_labels, int8_labels = backends["torch"].argmax(1), backends["onnx-int8"].argmax(1)
@@ -64,6 +65,7 @@ def test_int8_parity_with_torch_on_the_test_split(backends, test_split, quick_mo
     per_sentence = np.abs(backends["onnx-int8"] - backends["torch"]).max(axis=1)
     assert per_sentence.mean() <= 0.05
     assert np.median(per_sentence) <= 0.02
+    assert (per_sentence <= 0.05).mean() >= 0.95  # not every sentence: see docs/benchmarks.md
     gold_ids = [labels.index(label) for label in gold]
     torch_f1 = f1_score(gold_ids, torch_labels, average="macro")
     assert torch_f1 - f1_score(gold_ids, int8_labels, average="macro") <= 0.005
