@@ -14,6 +14,14 @@ def corpus_sentences(split: str = "test") -> list[str]:
     return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def corpus_hash() -> str:
+    """The data hash `warlens train` records for the corpus splits as they are now."""
+    from training.data import content_hash
+
+    corpus = ROOT / "data" / "corpus"
+    return content_hash([corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
+
+
 def summarise(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 

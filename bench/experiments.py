@@ -13,7 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-from common import ROOT
+from common import ROOT, corpus_hash
 
 HELD_OUT = {"ood_macro_f1": ROOT / "data" / "ood" / "check.jsonl",
             "seed_correct": ROOT / "data" / "examples" / "seed-labels.jsonl"}
@@ -55,12 +55,9 @@ def main() -> None:
 
     import mlflow
 
-    from training.data import content_hash
     from training.tracking import tracking_uri
 
-    corpus = ROOT / "data" / "corpus"
-    current = args.data_hash or content_hash(
-        [corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
+    current = args.data_hash or corpus_hash()
     mlflow.set_tracking_uri(tracking_uri())
     client = mlflow.MlflowClient()
     experiments = [e.experiment_id for e in client.search_experiments()]

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import ROOT
+from common import ROOT, corpus_hash
 
 FRACTIONS = (0.1, 0.25, 0.5)
 
@@ -34,12 +34,9 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "warlens", "train", "--config", "configs/minilm.yaml",
                             "--set", f"data.train_fraction={fraction}", "--set", "training.calibrate=false",
                             "--set", f"name=minilm-frac-{fraction}", "--no-progress"], cwd=ROOT, check=True)
-    from training.data import content_hash
     from training.tracking import list_runs, tracking_uri
 
-    corpus = ROOT / "data" / "corpus"
-    current = args.data_hash or content_hash(
-        [corpus / f"{name}.jsonl" for name in ("train", "validation", "test")])
+    current = args.data_hash or corpus_hash()
 
     test: dict[int, list[float]] = {}
     ood: dict[int, list[float]] = {}

@@ -66,7 +66,7 @@ def _split_missed(start: int, end: int, text: str) -> list[tuple[int, int]]:
     """Cut ``text[start:end]`` at the boundaries blingfire keeps together."""
     pieces, cursor = [], start
     for match in _MISSED_BOUNDARY.finditer(text, start, end):
-        quote = next(group for group in (1, 2, 3) if match.group(group) is not None)
+        quote = match.lastindex  # each alternative has one group: the optional closing quote
         word = _LAST_WORD.search(text, cursor, match.end(quote))
         if word and word.group(1).lower() in _ABBREVIATIONS:
             continue
