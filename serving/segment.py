@@ -83,6 +83,18 @@ def _quote_open(text: str) -> bool:
     return text.count('"') % 2 == 1 or curly_open > curly_close
 
 
+def _continues(previous: str, piece: str) -> bool:
+    """True when ``piece`` cannot open a sentence and belongs to the one before it.
+
+    A sentence never opens in lower case ('"Where would I go?" said Nina.') or with a dash
+    ("7:40 a.m. — About 1,200 soldiers ..."), and a bare attribution after a quoted question
+    belongs to it ('"...?" Nina said.').
+    """
+    if piece[:1].islower() or piece[:1] in DASHES:
+        return True
+    return bool(_QUESTION_QUOTE_END.search(previous) and _ATTRIBUTION.match(piece))
+
+
 def segment(text: str) -> list[Span]:
     """Sentences of ``text`` with offsets such that ``text[span.start:span.end] == span.text``.
 
@@ -103,11 +115,7 @@ def segment(text: str) -> list[Span]:
             pending_start = start
             continue
         pending_start = None
-        attribution = spans and _QUESTION_QUOTE_END.search(spans[-1].text) and _ATTRIBUTION.match(piece)
-        if spans and (piece[:1].islower() or piece[:1] in DASHES or attribution):
-            # A sentence never opens in lower case ('"Where would I go?" said Nina.') or with a
-            # dash ("7:40 a.m. — About 1,200 soldiers ..."), and a bare attribution after a
-            # quoted question belongs to it ('"...?" Nina said.').
+        if spans and _continues(spans[-1].text, piece):
             start = spans.pop().start
             piece = text[start:end]
         spans.append(Span(start, end, piece))
