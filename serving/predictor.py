@@ -7,9 +7,11 @@ label, its probability and the full probability map.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +45,13 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
 
 
 class Predictor:
-    """Loads a model once; `predict` is thread-safe for the ONNX backends."""
+    """Loads a model once; `predict` is thread-safe for the ONNX backends.
+
+    ONNX Runtime runs single-threaded sessions on ``threads`` lanes, one batch per lane, instead
+    of one session splitting each operator across threads: on the 2-vCPU machines we measured,
+    the two-thread operator pool lost a third of its speed for minutes at a time while lanes
+    held steady (docs/benchmarks.md). Torch splits operators across ``threads`` itself.
+    """
 
     def __init__(self, artifact: ModelArtifact, backend: str | None = None,
                  threads: int | None = None, batch_size: int = 32) -> None:
@@ -63,6 +71,8 @@ class Predictor:
         # The fast tokenizer refuses concurrent calls that set truncation ("Already borrowed").
         self._tokenizer_lock = threading.Lock()
         self._run = self._load_torch() if backend == "torch" else self._load_onnx()
+        self._lanes = (ThreadPoolExecutor(self.threads, thread_name_prefix="warlens-lane")
+                       if backend != "torch" and self.threads > 1 else None)
 
     @classmethod
     def load(cls, ref: str | None = None, backend: str | None = None, **options: Any) -> Predictor:
@@ -75,7 +85,7 @@ class Predictor:
 
         graph = ensure_graph(self.artifact.directory, self.backend)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
@@ -111,7 +121,8 @@ class Predictor:
         with self._tokenizer_lock:
             encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         ids = encoded["input_ids"]
-        for batch in length_batches([len(row) for row in ids], self.batch_size):
+
+        def score(batch: np.ndarray) -> None:
             width = max(len(ids[i]) for i in batch)
             arrays = {}
             for key in encoded:
@@ -122,7 +133,20 @@ class Predictor:
                     matrix[row, : len(values)] = values
                 arrays[key] = matrix
             out[batch] = softmax(self._run(arrays), self.temperature)
+
+        batches = length_batches([len(row) for row in ids], self._lane_batch_size(len(texts)))
+        if self._lanes is None:
+            for batch in batches:
+                score(batch)
+        else:
+            list(self._lanes.map(score, batches))
         return out
+
+    def _lane_batch_size(self, count: int) -> int:
+        """Batch size that gives every lane work: 16 texts on 2 lanes run as two batches of 8."""
+        if self._lanes is None:
+            return self.batch_size
+        return max(1, min(self.batch_size, math.ceil(count / self.threads)))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         probabilities = self.probabilities(texts)

@@ -124,3 +124,22 @@ def test_predict_keeps_input_order_and_returns_full_maps(quick_model):
         assert sum(prediction.scores.values()) == pytest.approx(1.0, abs=1e-4)
         assert prediction.score == max(prediction.scores.values())
     assert predictor.predict([]) == []
+
+
+def test_onnx_lanes_split_small_requests_and_match_one_lane(quick_model, test_split):
+    texts = test_split[0][:40]
+    one_lane = Predictor.load(quick_model["directory"], backend="onnx", threads=1)
+    three_lanes = Predictor.load(quick_model["directory"], backend="onnx", threads=3)
+    run = three_lanes._run
+    rows_per_run: list[int] = []
+
+    def recording_run(arrays):
+        rows_per_run.append(len(arrays["input_ids"]))
+        return run(arrays)
+
+    three_lanes._run = recording_run
+    assert np.abs(three_lanes.probabilities(texts) - one_lane.probabilities(texts)).max() < 1e-4
+    assert sorted(rows_per_run) == [12, 14, 14]  # 40 texts on three lanes, not one batch of 32 + 8
+    rows_per_run.clear()
+    three_lanes.probabilities(texts[:1])
+    assert rows_per_run == [1]
