@@ -56,19 +56,40 @@ def test_fp32_onnx_matches_torch(backends):
 
 
 def test_int8_parity_with_torch_on_the_test_split(backends, test_split, quick_model):
-    """Quantised labels agree on >= 99%, probabilities stay within 0.05 for >= 95% of sentences,
-    macro-F1 drops <= 0.5 point."""
+    """The default int8 backend agrees on >= 99% of labels, keeps every sentence's probabilities
+    within 0.05 of torch, and loses <= 0.5 point of macro-F1."""
     _, gold = test_split
     labels = open_artifact(quick_model["directory"]).labels
     torch_labels, int8_labels = backends["torch"].argmax(1), backends["onnx-int8"].argmax(1)
     assert (torch_labels == int8_labels).mean() >= 0.99
-    per_sentence = np.abs(backends["onnx-int8"] - backends["torch"]).max(axis=1)
-    assert per_sentence.mean() <= 0.05
-    assert np.median(per_sentence) <= 0.02
-    assert (per_sentence <= 0.05).mean() >= 0.95  # not every sentence: see docs/benchmarks.md
+    assert np.abs(backends["onnx-int8"] - backends["torch"]).max() <= 0.05
     gold_ids = [labels.index(label) for label in gold]
     torch_f1 = f1_score(gold_ids, torch_labels, average="macro")
     assert torch_f1 - f1_score(gold_ids, int8_labels, average="macro") <= 0.005
+
+
+def test_the_recheck_is_what_keeps_unsure_sentences_close(backends, test_split, quick_model):
+    """int8 alone strays by more than 0.05 on some test sentences, all of them ones the re-check
+    re-scores; the rest are left exactly as int8 scored them."""
+    alone = Predictor.load(quick_model["directory"], backend="onnx-int8", recheck_below=0)
+    assert alone.recheck_engine is None
+    int8_alone = alone.probabilities(test_split[0])
+    strays = np.abs(int8_alone - backends["torch"]).max(axis=1) > 0.05
+    unsure = int8_alone.max(axis=1) < 0.9
+    assert strays.any() and not (strays & ~unsure).any()
+    assert np.array_equal(backends["onnx-int8"][~unsure], int8_alone[~unsure])
+
+
+def test_recheck_threshold_is_validated(quick_model, monkeypatch):
+    directory = quick_model["directory"]
+    assert Predictor.load(directory, backend="onnx").recheck_below == 0.0
+    monkeypatch.setenv("WARLENS_INT8_RECHECK_BELOW", "0.75")
+    assert Predictor.load(directory, backend="onnx-int8").describe()["int8_recheck_below"] == 0.75
+    monkeypatch.setenv("WARLENS_INT8_RECHECK_BELOW", "high")
+    with pytest.raises(ValueError, match="must be a number in \\[0, 1\\], not 'high'"):
+        Predictor.load(directory, backend="onnx-int8")
+    with pytest.raises(ValueError, match="must be in \\[0, 1\\], not 1.5"):
+        Predictor.load(directory, backend="onnx-int8", recheck_below=1.5)
 
 
 def test_int8_graph_quantises_every_weight_product_behind_outlier_scaling(quick_model):
