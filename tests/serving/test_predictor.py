@@ -14,7 +14,7 @@ from serving.onnx_build import (
     outlier_scales,
     scale_outlier_channels,
 )
-from serving.predictor import Predictor, length_batches, softmax
+from serving.predictor import Predictor, balanced_batch_size, length_batches, softmax
 
 
 def test_softmax_worked_examples():
@@ -23,6 +23,14 @@ def test_softmax_worked_examples():
     assert hot[0, 0] == pytest.approx(1.0) and np.isfinite(hot).all()
     flatter = softmax(np.array([[2.0, 0.0]]), temperature=2.0)
     assert flatter[0, 0] == pytest.approx(softmax(np.array([[1.0, 0.0]]))[0, 0])
+
+
+def test_balanced_batch_size_splits_evenly_over_lanes():
+    assert balanced_batch_size(16, 32, 2) == 8
+    assert balanced_batch_size(65, 32, 2) == 17
+    assert balanced_batch_size(65, 32, 1) == 22
+    assert balanced_batch_size(768, 32, 2) == 32
+    assert balanced_batch_size(1, 32, 4) == 1
 
 
 def test_length_batches_sort_and_cover_every_index():
