@@ -42,17 +42,42 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
-def balanced_batch_size(count: int, batch_size: int, ways: int) -> int:
-    """Largest batch size <= ``batch_size`` that splits ``count`` texts evenly over ``ways``
-    lanes: (16, 32, 2) -> 8, (65, 32, 2) -> 17 (four of 17, not 32, 32 and 1), (65, 32, 1) -> 22."""
-    rounds = max(1, math.ceil(math.ceil(count / batch_size) / ways))
-    return max(1, math.ceil(count / (rounds * ways)))
+def length_batches(lengths: Sequence[int], batch_size: int, ways: int = 1) -> list[np.ndarray]:
+    """Index batches in order of length, at most ``batch_size`` each: ``[5, 1, 3], 2`` -> ``[[1, 2], [0]]``.
 
-
-def length_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
-    """Index batches in order of length: ``[5, 1, 3], 2`` -> ``[[1, 2], [0]]``."""
+    The batches are as many as the texts need, rounded up to a multiple of ``ways`` (lanes), and
+    cut so that the largest padded batch (count x longest) is as small as it can be: on two lanes
+    sixteen texts run as two batches of about equal work, not one of sixteen. A single round of
+    full batches leaves no room to even out long and short texts, so it becomes two rounds.
+    """
     order = np.argsort(np.asarray(lengths), kind="stable")
-    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    count = len(order)
+    if not count:
+        return []
+    ordered = np.asarray(lengths)[order]
+    wanted = math.ceil(math.ceil(count / batch_size) / ways) * ways
+    if ways > 1 and wanted == ways and count > ways * batch_size // 2:
+        wanted = 2 * ways
+
+    def starts_within(limit: int) -> list[int]:
+        starts, start = [], 0
+        while start < count:
+            starts.append(start)
+            end = start + 1
+            while end < count and end - start < batch_size and (end - start + 1) * ordered[end] <= limit:
+                end += 1
+            start = end
+        return starts
+
+    low, high = int(ordered[-1]), int(ordered[-1]) * batch_size
+    while low < high:
+        middle = (low + high) // 2
+        if len(starts_within(middle)) <= wanted:
+            high = middle
+        else:
+            low = middle + 1
+    starts = [*starts_within(low), count]
+    return [order[a:b] for a, b in zip(starts, starts[1:], strict=False)]
 
 
 class Predictor:
@@ -179,8 +204,9 @@ class Predictor:
             out[batch] = softmax(run(arrays), self.temperature)
 
         spread = lanes and self._lanes is not None
-        size = balanced_batch_size(len(rows), self.batch_size, self.threads if spread else 1)
-        batches = [rows[batch] for batch in length_batches([len(ids[i]) for i in rows], size)]
+        ways = self.threads if spread else 1
+        batches = [rows[batch] for batch in
+                   length_batches([len(ids[i]) for i in rows], self.batch_size, ways)]
         if spread:
             list(self._lanes.map(score, batches))
         else:

@@ -14,7 +14,7 @@ from serving.onnx_build import (
     outlier_scales,
     scale_outlier_channels,
 )
-from serving.predictor import Predictor, balanced_batch_size, length_batches, softmax
+from serving.predictor import Predictor, length_batches, softmax
 
 
 def test_softmax_worked_examples():
@@ -25,18 +25,28 @@ def test_softmax_worked_examples():
     assert flatter[0, 0] == pytest.approx(softmax(np.array([[1.0, 0.0]]))[0, 0])
 
 
-def test_balanced_batch_size_splits_evenly_over_lanes():
-    assert balanced_batch_size(16, 32, 2) == 8
-    assert balanced_batch_size(65, 32, 2) == 17
-    assert balanced_batch_size(65, 32, 1) == 22
-    assert balanced_batch_size(768, 32, 2) == 32
-    assert balanced_batch_size(1, 32, 4) == 1
-
-
 def test_length_batches_sort_and_cover_every_index():
     assert [b.tolist() for b in length_batches([5, 1, 3], 2)] == [[1, 2], [0]]
     batches = length_batches([7, 3, 9, 1, 4], 2)
     assert sorted(i for b in batches for i in b.tolist()) == [0, 1, 2, 3, 4]
+    assert length_batches([], 32, 2) == []
+
+
+def test_length_batches_keep_full_batches_of_a_long_list():
+    assert [len(b) for b in length_batches(list(range(768, 0, -1)), 32, ways=2)] == [32] * 24
+
+
+def test_length_batches_even_out_padded_work_over_lanes():
+    def work(batch, lengths):
+        return len(batch) * max(lengths[i] for i in batch)
+
+    lengths = [8] * 12 + [40] * 4  # sixteen texts on two lanes
+    batches = length_batches(lengths, 32, ways=2)
+    assert [work(b, lengths) for b in batches] == [96, 160]  # not eight and eight: 64 and 320
+    lengths = list(range(10, 74))  # a full round of 64 on two lanes becomes two rounds
+    batches = length_batches(lengths, 32, ways=2)
+    assert len(batches) == 4 and max(len(b) for b in batches) <= 32
+    assert max(work(b, lengths) for b in batches) <= 1200  # the plain halves: 32 x 73 = 2336
 
 
 def test_missing_model_and_bad_backend(tmp_path, quick_model):
@@ -168,7 +178,7 @@ def test_onnx_lanes_split_small_requests_and_match_one_lane(quick_model, test_sp
 
     three_lanes._run = recording_run
     assert np.abs(three_lanes.probabilities(texts) - one_lane.probabilities(texts)).max() < 1e-4
-    assert sorted(rows_per_run) == [12, 14, 14]  # 40 texts on three lanes, not one batch of 32 + 8
+    assert len(rows_per_run) == 3 and sum(rows_per_run) == 40  # a batch per lane, not 32 + 8
     rows_per_run.clear()
     three_lanes.probabilities(texts[:1])
     assert rows_per_run == [1]
