@@ -88,11 +88,9 @@ class Predictor:
     the two-thread operator pool lost a third of its speed for minutes at a time while lanes
     held steady (docs/benchmarks.md). Torch splits operators across ``threads`` itself.
 
-    The int8 backend re-scores the sentences whose int8 top probability is under
-    ``recheck_below`` (``WARLENS_INT8_RECHECK_BELOW``, 0 turns it off) with a closer engine, so
-    no sentence's probabilities move far from the fp32 model's: torch with bf16 matrix products
-    where the CPU has native bf16 (AVX512-BF16; 1.85x fp32 torch here, within 0.02 of it on
-    the validation and test splits), otherwise fp32 ONNX Runtime.
+    The int8 backend re-scores with the fp32 graph the sentences whose int8 top probability is
+    under ``recheck_below`` (``WARLENS_INT8_RECHECK_BELOW``, 0 turns it off), so no sentence's
+    probabilities move far from the fp32 model's.
     """
 
     def __init__(self, artifact: ModelArtifact, backend: str | None = None,
@@ -115,8 +113,7 @@ class Predictor:
         self._tokenizer_lock = threading.Lock()
         self.recheck_below = _recheck_threshold(backend, recheck_below)
         self._run = self._load_torch() if backend == "torch" else self._load_onnx(backend)
-        self.recheck_engine = _recheck_engine() if self.recheck_below > 0 else None
-        self._recheck = self._load_recheck()
+        self._recheck = self._load_onnx("onnx") if self.recheck_below > 0 else None
         self._lanes = (ThreadPoolExecutor(self.threads, thread_name_prefix="warlens-lane")
                        if backend != "torch" and self.threads > 1 else None)
 
@@ -145,30 +142,17 @@ class Predictor:
 
         return run
 
-    def _load_recheck(self):
-        if self.recheck_engine is None:
-            return None
-        if self.recheck_engine == "torch-bf16":
-            return self._load_torch(bf16=True)
-        return self._load_onnx("onnx")
-
-    def _load_torch(self, bf16: bool = False):
-        """Eager torch; with ``bf16`` the linear layers hold bf16 weights and run under bf16
-        autocast, while embeddings, layer norms and softmax stay fp32."""
+    def _load_torch(self):
         import torch
         from transformers import AutoModelForSequenceClassification
 
         torch.set_num_threads(self.threads)
         model = AutoModelForSequenceClassification.from_pretrained(self.artifact.directory).eval()
-        if bf16:  # cast once, not on every call; small batches run 1.2x faster this way
-            for module in model.modules():
-                if isinstance(module, torch.nn.Linear):
-                    module.to(torch.bfloat16)
 
         def run(encoded: dict[str, np.ndarray]) -> np.ndarray:
-            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            with torch.inference_mode():
                 tensors = {k: torch.from_numpy(v) for k, v in encoded.items()}
-                return model(**tensors).logits.float().numpy()
+                return model(**tensors).logits.numpy()
 
         return run
 
@@ -179,16 +163,16 @@ class Predictor:
             return out
         with self._tokenizer_lock:
             encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
-        self._score(encoded, np.arange(len(texts)), self._run, out, lanes=self.backend != "torch")
+        self._score(encoded, np.arange(len(texts)), self._run, out)
         if self._recheck is not None:
             unsure = np.flatnonzero(out.max(axis=1) < self.recheck_below)
             if unsure.size:
-                self._score(encoded, unsure, self._recheck, out, lanes=self.recheck_engine == "onnx")
+                self._score(encoded, unsure, self._recheck, out)
         return out
 
-    def _score(self, encoded: Any, rows: np.ndarray, run: Any, out: np.ndarray, lanes: bool) -> None:
+    def _score(self, encoded: Any, rows: np.ndarray, run: Any, out: np.ndarray) -> None:
         """Write into ``out[rows]`` the probabilities ``run`` gives those rows of ``encoded``, in
-        length-sorted batches, spread over the lanes when ``lanes`` (torch has its own threads)."""
+        length-sorted batches spread over the lanes (torch has none: it threads each operator)."""
         ids = encoded["input_ids"]
 
         def score(batch: np.ndarray) -> None:
@@ -203,11 +187,10 @@ class Predictor:
                 arrays[key] = matrix
             out[batch] = softmax(run(arrays), self.temperature)
 
-        spread = lanes and self._lanes is not None
-        ways = self.threads if spread else 1
+        ways = 1 if self._lanes is None else self.threads
         batches = [rows[batch] for batch in
                    length_batches([len(ids[i]) for i in rows], self.batch_size, ways)]
-        if spread:
+        if self._lanes is not None:
             list(self._lanes.map(score, batches))
         else:
             for batch in batches:
@@ -235,16 +218,7 @@ class Predictor:
             "backend": self.backend,
             "temperature": self.temperature,
             "int8_recheck_below": self.recheck_below,
-            "int8_recheck_engine": self.recheck_engine,
         }
-
-
-def _recheck_engine() -> str:
-    """'torch-bf16' where the CPU multiplies bf16 natively, else 'onnx' (fp32)."""
-    import torch
-
-    native_bf16 = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
-    return "torch-bf16" if native_bf16 else "onnx"
 
 
 def _recheck_threshold(backend: str, requested: float | None) -> float:

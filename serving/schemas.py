@@ -66,6 +66,4 @@ class ModelInfo(BaseModel):
     temperature: float = Field(description="Softmax temperature applied to the logits.")
     int8_recheck_below: float = Field(
         description="onnx-int8 only: sentences whose int8 top probability is under this are "
-                    "re-scored by a closer engine (0: never).")
-    int8_recheck_engine: str | None = Field(
-        None, description="Engine of that re-check: torch-bf16 (CPUs with native bf16) or onnx (fp32).")
+                    "re-scored by the fp32 graph (0: never).")

@@ -90,7 +90,7 @@ def test_the_recheck_is_what_keeps_unsure_sentences_close(backends, test_split, 
     """int8 alone strays by more than 0.05 on some test sentences, all of them ones the re-check
     re-scores; the rest are left exactly as int8 scored them."""
     alone = Predictor.load(quick_model["directory"], backend="onnx-int8", recheck_below=0)
-    assert alone.recheck_engine is None
+    assert alone.describe()["int8_recheck_below"] == 0
     int8_alone = alone.probabilities(test_split[0])
     strays = np.abs(int8_alone - backends["torch"]).max(axis=1) > 0.05
     unsure = int8_alone.max(axis=1) < 0.9
