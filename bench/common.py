@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import statistics
 from pathlib import Path
 
@@ -12,6 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def corpus_sentences(split: str = "test") -> list[str]:
     path = ROOT / "data" / "corpus" / f"{split}.jsonl"
     return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def benchmark_sentences(count: int) -> list[str]:
+    """The first ``count`` of the test and validation sentences in one fixed shuffled order."""
+    texts = corpus_sentences("test") + corpus_sentences("validation")
+    random.Random(0).shuffle(texts)
+    return texts[:count]
 
 
 def corpus_hash() -> str:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import time
 from collections.abc import Callable
 
 import numpy as np
-from common import corpus_sentences
+from common import benchmark_sentences
 
 from serving.artifact import open_artifact
 from serving.onnx_build import ensure_graph
@@ -65,9 +64,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--sentences", type=int, default=768)
     args = parser.parse_args()
-    texts = corpus_sentences("test") + corpus_sentences("validation")
-    random.Random(0).shuffle(texts)
-    texts = texts[: args.sentences]
+    texts = benchmark_sentences(args.sentences)
     artifact = open_artifact(args.model)
     eager = Predictor(artifact, "torch", threads=2)
     lanes = Predictor(artifact, "onnx-int8", threads=2, recheck_below=0)  # the int8 graph alone

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import time
 
-from common import ROOT, corpus_sentences, summarise
+from common import ROOT, benchmark_sentences, summarise
 
 from serving.artifact import open_artifact
 from serving.predictor import Predictor
@@ -80,9 +79,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sentences", type=int, default=768)
     args = parser.parse_args()
-    texts = corpus_sentences("test") + corpus_sentences("validation")
-    random.Random(0).shuffle(texts)
-    texts = texts[: args.sentences]
+    texts = benchmark_sentences(args.sentences)
     artifact = open_artifact(args.model)
     predictors = {name: Predictor(artifact, name, threads=args.threads)
                   for name in ("torch", "onnx", "onnx-int8")}
