@@ -22,24 +22,16 @@ from common import benchmark_sentences
 
 from serving.artifact import open_artifact
 from serving.onnx_build import ensure_graph
-from serving.predictor import Predictor, length_batches
+from serving.predictor import Predictor, length_batches, pad_batch
 
 
 def padded_batches(predictor: Predictor, texts: list[str], batch_size: int) -> list[dict[str, np.ndarray]]:
     """The feeds the predictor would build: sorted by length, padded to each batch's longest."""
     encoded = predictor.tokenizer(texts, truncation=True, max_length=predictor.max_length,
                                   return_token_type_ids=True)
-    feeds = []
-    for batch in length_batches([len(ids) for ids in encoded["input_ids"]], batch_size):
-        width = max(len(encoded["input_ids"][i]) for i in batch)
-        feed = {}
-        for key in ("input_ids", "attention_mask", "token_type_ids"):
-            matrix = np.zeros((len(batch), width), dtype=np.int64)
-            for row, index in enumerate(batch):
-                matrix[row, : len(encoded[key][index])] = encoded[key][index]
-            feed[key] = matrix
-        feeds.append(feed)
-    return feeds
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    return [pad_batch(encoded, batch, predictor.tokenizer.pad_token_id)
+            for batch in length_batches(lengths, batch_size)]
 
 
 def operator_pool_session(directory, threads: int):

@@ -50,11 +50,12 @@ def length_batches(lengths: Sequence[int], batch_size: int, ways: int = 1) -> li
     sixteen texts run as two batches of about equal work, not one of sixteen. A single round of
     full batches leaves no room to even out long and short texts, so it becomes two rounds.
     """
-    order = np.argsort(np.asarray(lengths), kind="stable")
+    lengths = np.asarray(lengths)
+    order = np.argsort(lengths, kind="stable")
     count = len(order)
     if not count:
         return []
-    ordered = np.asarray(lengths)[order]
+    ordered = lengths[order]
     wanted = math.ceil(math.ceil(count / batch_size) / ways) * ways
     if ways > 1 and wanted == ways and count > ways * batch_size // 2:
         wanted = 2 * ways
@@ -78,6 +79,20 @@ def length_batches(lengths: Sequence[int], batch_size: int, ways: int = 1) -> li
             low = middle + 1
     starts = [*starts_within(low), count]
     return [order[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def pad_batch(encoded: Any, batch: Sequence[int], pad_token_id: int) -> dict[str, np.ndarray]:
+    """The rows ``batch`` of tokenizer output ``encoded`` as int64 matrices, padded to the
+    longest (``pad_token_id`` for input ids, 0 for masks and segment ids)."""
+    width = max(len(encoded["input_ids"][i]) for i in batch)
+    arrays = {}
+    for key in encoded:
+        matrix = np.full((len(batch), width), pad_token_id if key == "input_ids" else 0, dtype=np.int64)
+        for row, index in enumerate(batch):
+            values = encoded[key][index]
+            matrix[row, : len(values)] = values
+        arrays[key] = matrix
+    return arrays
 
 
 class Predictor:
@@ -173,23 +188,13 @@ class Predictor:
     def _score(self, encoded: Any, rows: np.ndarray, run: Any, out: np.ndarray) -> None:
         """Write into ``out[rows]`` the probabilities ``run`` gives those rows of ``encoded``, in
         length-sorted batches spread over the lanes (torch has none: it threads each operator)."""
-        ids = encoded["input_ids"]
-
         def score(batch: np.ndarray) -> None:
-            width = max(len(ids[i]) for i in batch)
-            arrays = {}
-            for key in encoded:
-                pad = self.tokenizer.pad_token_id if key == "input_ids" else 0
-                matrix = np.full((len(batch), width), pad, dtype=np.int64)
-                for row, index in enumerate(batch):
-                    values = encoded[key][index]
-                    matrix[row, : len(values)] = values
-                arrays[key] = matrix
+            arrays = pad_batch(encoded, batch, self.tokenizer.pad_token_id)
             out[batch] = softmax(run(arrays), self.temperature)
 
         ways = 1 if self._lanes is None else self.threads
-        batches = [rows[batch] for batch in
-                   length_batches([len(ids[i]) for i in rows], self.batch_size, ways)]
+        lengths = [len(encoded["input_ids"][i]) for i in rows]
+        batches = [rows[batch] for batch in length_batches(lengths, self.batch_size, ways)]
         if self._lanes is not None:
             list(self._lanes.map(score, batches))
         else:
