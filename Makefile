@@ -1,6 +1,6 @@
 # warlens: the whole flow in one screen.
 #   make serve   set up, train the default model if the store has none, serve on 127.0.0.1:3000
-#   make test    ruff + the whole test suite
+#   make test    ruff, the import rules + the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -44,7 +44,7 @@ bento: model
 bench: model
 	PYTHONPATH=. $(BIN)/python bench/predictor.py --model $(MODEL)
 	PYTHONPATH=. $(BIN)/python bench/load.py --model $(MODEL)
-	PYTHONPATH=. $(BIN)/python bench/batch.py --model $(MODEL)
+	PYTHONPATH=. $(BIN)/python bench/batch_scoring.py --model $(MODEL)
 
 data: setup
 	$(BIN)/warlens data build
@@ -52,6 +52,7 @@ data: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest

@@ -34,11 +34,11 @@ def config_files() -> dict[str, str]:
 
 def score_held_out(client, run) -> None:
     """Evaluate the run's stored model on the held-out sets and log the two metrics."""
-    from training.classifiers import load_classifier
     from training.data import load_labelled
     from training.evaluate import evaluate_texts
+    from training.kinds import load_classifier
 
-    classifier = load_classifier(run.data.tags["model_tag"])
+    _, classifier = load_classifier(run.data.tags["model_tag"])
     for metric, path in HELD_OUT.items():
         data = load_labelled(path, classifier.labels)
         report, _ = evaluate_texts(classifier, data["text"], data["label_id"], classifier.labels)
@@ -56,9 +56,10 @@ def main() -> None:
     import mlflow
 
     from training.tracking import tracking_uri
+    from warlens.settings import load_settings
 
     current = args.data_hash or corpus_hash()
-    mlflow.set_tracking_uri(tracking_uri())
+    mlflow.set_tracking_uri(tracking_uri(load_settings().mlflow_tracking_uri))
     client = mlflow.MlflowClient()
     experiments = [e.experiment_id for e in client.search_experiments()]
     runs = client.search_runs(experiments, filter_string=f"tags.data_hash = '{current}'",

@@ -35,6 +35,7 @@ def main() -> None:
                             "--set", f"data.train_fraction={fraction}", "--set", "training.calibrate=false",
                             "--set", f"name=minilm-frac-{fraction}", "--no-progress"], cwd=ROOT, check=True)
     from training.tracking import list_runs, tracking_uri
+    from warlens.settings import load_settings
 
     current = args.data_hash or corpus_hash()
 
@@ -42,7 +43,7 @@ def main() -> None:
     ood: dict[int, list[float]] = {}
     import mlflow
 
-    for uri in args.tracking or [tracking_uri()]:
+    for uri in args.tracking or [tracking_uri(load_settings().mlflow_tracking_uri)]:
         for row in list_runs(uri):
             if row["status"] != "FINISHED" or row["data_hash"] != current or not (
                     row["config"] == "minilm" or row["config"].startswith("minilm-frac-")):

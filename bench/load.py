@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 from common import ROOT, corpus_sentences, summarise
 
-from serving.artifact import open_artifact
+from inference.artifact import DEFAULT_MODEL, open_artifact
 
 LEVELS = (1, 8, 32)
 SIZES = (1, 16)
@@ -148,7 +148,7 @@ async def soak(url: str, sentences: list[str], process: subprocess.Popen, second
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default=None)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--requests", type=int, default=400, help="cap per level")
     parser.add_argument("--seconds", type=float, default=30, help="time cap per level")
     parser.add_argument("--soak", type=float, default=60)

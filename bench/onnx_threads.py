@@ -20,9 +20,9 @@ from collections.abc import Callable
 import numpy as np
 from common import benchmark_sentences
 
-from serving.artifact import open_artifact
-from serving.onnx_build import ensure_graph
-from serving.predictor import Predictor, length_batches, pad_batch
+from inference.artifact import DEFAULT_MODEL, open_artifact
+from inference.onnx import ensure_graph
+from inference.predictor import Predictor, length_batches, pad_batch
 
 
 def padded_batches(predictor: Predictor, texts: list[str], batch_size: int) -> list[dict[str, np.ndarray]]:
@@ -52,7 +52,7 @@ def rate(score: Callable[[], object], sentences: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default=None)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--sentences", type=int, default=768)
     args = parser.parse_args()

@@ -17,9 +17,9 @@ import time
 
 from common import ROOT, benchmark_sentences, summarise
 
-from serving.artifact import open_artifact
-from serving.predictor import Predictor
-from serving.segment import segment
+from inference.artifact import DEFAULT_MODEL, open_artifact
+from inference.predictor import Predictor
+from inference.segment import segment
 
 
 def rate(predictor: Predictor, texts: list[str], batch_size: int, sort: bool) -> float:
@@ -81,7 +81,7 @@ def parity(predictors: dict[str, Predictor], split: str) -> dict[str, dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default=None)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sentences", type=int, default=768)

@@ -1,4 +1,1 @@
-"""Serving side of warlens: the inference engine, segmentation, the HTTP service and batch scoring.
-
-It meets `training/` only through the stored model directory and its `warlens.json`.
-"""
+"""The HTTP service: one BentoML class over `inference.Predictor`, its schemas, limits, auth, page."""

@@ -1,4 +1,7 @@
-"""Typed request and response models of the HTTP API; they drive validation and /docs.json."""
+"""Typed request and response models of the HTTP API; they drive validation and /docs.json.
+
+Request types carry the size limits, so they are built from a `Limits` when the service starts.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from serving.limits import LIMITS
+from serving.limits import Limits
 
 
 def _not_blank(text: str) -> str:
@@ -15,27 +18,33 @@ def _not_blank(text: str) -> str:
     return text
 
 
-Sentence = Annotated[
-    str,
-    StringConstraints(strict=True, min_length=1, max_length=LIMITS.max_sentence_chars),
-    AfterValidator(_not_blank),
-    Field(description=f"One sentence, 1 to {LIMITS.max_sentence_chars} characters."),
-]
-SentenceList = Annotated[
-    list[Sentence],
-    Field(
-        min_length=1,
-        max_length=LIMITS.max_sentences,
-        description=f"1 to {LIMITS.max_sentences} sentences, labelled in order.",
-        examples=[["Two missiles hit a fuel depot near Kharkiv overnight, officials said."]],
-    ),
-]
-ArticleText = Annotated[
-    str,
-    StringConstraints(strict=True, min_length=1, max_length=LIMITS.max_article_chars),
-    AfterValidator(_not_blank),
-    Field(description=f"Article text, up to {LIMITS.max_article_chars} characters."),
-]
+def sentence_list_type(limits: Limits) -> object:
+    """The `/classify` request body: 1 to ``max_sentences`` non-blank sentences."""
+    sentence = Annotated[
+        str,
+        StringConstraints(strict=True, min_length=1, max_length=limits.max_sentence_chars),
+        AfterValidator(_not_blank),
+        Field(description=f"One sentence, 1 to {limits.max_sentence_chars} characters."),
+    ]
+    return Annotated[
+        list[sentence],
+        Field(
+            min_length=1,
+            max_length=limits.max_sentences,
+            description=f"1 to {limits.max_sentences} sentences, labelled in order.",
+            examples=[["Two missiles hit a fuel depot near Kharkiv overnight, officials said."]],
+        ),
+    ]
+
+
+def article_text_type(limits: Limits) -> object:
+    """The `/classify_article` text: non-blank, up to ``max_article_chars``."""
+    return Annotated[
+        str,
+        StringConstraints(strict=True, min_length=1, max_length=limits.max_article_chars),
+        AfterValidator(_not_blank),
+        Field(description=f"Article text, up to {limits.max_article_chars} characters."),
+    ]
 
 
 class SentenceLabel(BaseModel):

@@ -3,12 +3,14 @@
 One service, one model per worker. `/classify` is batchable, so BentoML's adaptive batching
 merges the sentences of concurrent requests into one model call inside the worker; articles
 are segmented and labelled in one length-sorted call of their own.
+
+This module is the service process's entry point, so it reads the settings (the environment)
+once, here: the request types carry the limits, and BentoML reads them when the class is made.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -18,18 +20,19 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from serving.artifact import model_ref_from_env
+from inference.segment import segment
 from serving.auth import BearerAuth
 from serving.errors import ErrorDetail
+from serving.limits import Limits
 from serving.schemas import (
     ArticleResult,
     ArticleSentence,
-    ArticleText,
     ModelInfo,
     SentenceLabel,
-    SentenceList,
+    article_text_type,
+    sentence_list_type,
 )
-from serving.segment import segment
+from warlens.settings import load_settings
 
 # Batches of up to 64 sentences keep the int8 GEMMs efficient. BentoML's dispatcher learns how
 # long to wait for batch-mates by itself; max_latency_ms is the bound past which it sheds load
@@ -38,7 +41,10 @@ from serving.segment import segment
 MAX_BATCH_SIZE = 64
 MAX_LATENCY_MS = 10_000
 TRAFFIC = {"timeout": 120, "max_concurrency": 512}
-MODEL_REF = model_ref_from_env()
+SETTINGS = load_settings()
+LIMITS = Limits(SETTINGS.max_sentences, SETTINGS.max_sentence_chars, SETTINGS.max_article_chars)
+SentenceList = sentence_list_type(LIMITS)
+ArticleText = article_text_type(LIMITS)
 
 
 UI_DIR = Path(__file__).parent / "ui"
@@ -70,13 +76,11 @@ class Warlens:
 
     # Declared so that `bentoml build` packs the stored model into the bento; a model
     # directory (WARLENS_MODEL=/path) is served as it is and is not packed.
-    if not Path(MODEL_REF).is_dir():
-        model = bentoml.models.BentoModel(MODEL_REF)
+    if not Path(SETTINGS.model).is_dir():
+        model = bentoml.models.BentoModel(SETTINGS.model)
 
     def __init__(self) -> None:
-        from serving.predictor import Predictor
-
-        self.predictor = Predictor.load(MODEL_REF)
+        self.predictor = SETTINGS.load_predictor()
 
     @bentoml.api(batchable=True, max_batch_size=MAX_BATCH_SIZE, max_latency_ms=MAX_LATENCY_MS)
     def classify(self, sentences: SentenceList) -> list[SentenceLabel]:
@@ -105,4 +109,5 @@ class Warlens:
 
 
 Warlens.add_asgi_middleware(ErrorDetail)
-Warlens.add_asgi_middleware(BearerAuth, api_key=os.environ.get("WARLENS_API_KEY") or None)
+Warlens.add_asgi_middleware(
+    BearerAuth, api_key=SETTINGS.api_key.get_secret_value() if SETTINGS.api_key else None)

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from helpers import ROOT, run_cli
 
-from serving.batch import read_scored
+from batch.output import read_scored
 
 pytestmark = pytest.mark.slow
 ARCHIVE = ROOT / "data" / "archive-sample" / "articles.jsonl"

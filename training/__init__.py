@@ -1,1 +1,1 @@
-"""Training side of warlens: configs, data, fine-tuning, evaluation, tracking and the model store."""
+"""Training: configs, data, model kinds, evaluation, tracking and the model store."""

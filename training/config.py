@@ -63,11 +63,6 @@ class ModelConfig(_Strict):
         None, description="Model-store name; default warlens-classifier or warlens-baseline by kind."
     )
 
-    @property
-    def resolved_store_name(self) -> str:
-        default = "warlens-classifier" if self.kind == "transformer" else "warlens-baseline"
-        return self.store_name or default
-
 
 class OptimizerConfig(_Strict):
     learning_rate: float = Field(5e-5, gt=0, description="Peak AdamW learning rate.")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datasets import Dataset, load_dataset
+if TYPE_CHECKING:
+    from datasets import Dataset
 
 SUPPORTED_SUFFIXES = {".jsonl": "json", ".json": "json", ".csv": "csv"}
 MAX_REPORTED_PROBLEMS = 5
@@ -27,9 +28,9 @@ def _loader(path: Path) -> str:
         ) from None
 
 
-def _jsonl_line_numbers(path: Path) -> list[int]:
-    """Line numbers of the non-blank lines, checking each parses as a JSON object."""
-    numbers = []
+def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """``(line number, object)`` for every non-blank line, or ``(line number, problem)`` for a line
+    that is not a JSON object: ``'{"a": 1}\\n\\n[2]'`` -> ``(1, {"a": 1}), (3, "expected a JSON object")``."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -37,10 +38,18 @@ def _jsonl_line_numbers(path: Path) -> list[int]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{number}: invalid JSON ({err.msg})") from None
-            if not isinstance(record, dict):
-                raise DataError(f"{path}:{number}: expected a JSON object per line")
-            numbers.append(number)
+                yield number, f"invalid JSON ({err.msg})"
+                continue
+            yield number, record if isinstance(record, dict) else "expected a JSON object"
+
+
+def _jsonl_line_numbers(path: Path) -> list[int]:
+    """Line numbers of the non-blank lines; the first line that is not a JSON object is an error."""
+    numbers = []
+    for number, record in jsonl_records(path):
+        if isinstance(record, str):
+            raise DataError(f"{path}:{number}: {record}")
+        numbers.append(number)
     return numbers
 
 
@@ -78,6 +87,8 @@ def load_labelled(
     label_field: str = "label",
 ) -> Dataset:
     """Load one labelled split; adds ``label_id`` (index into ``labels``), keeps extra fields."""
+    from datasets import load_dataset
+
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found")

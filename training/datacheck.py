@@ -6,7 +6,6 @@ prints. Errors make the check fail; warnings are printed for a person to judge.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from training.config import DEFAULT_LABELS
+from training.data import jsonl_records
 
 REQUIRED_FIELDS = {
     "id": str, "article_id": str, "sentence_index": int, "text": str, "label": str,
@@ -122,18 +122,10 @@ def read_rows(paths: Sequence[Path], report: CheckReport) -> None:
     if not files and not report.errors:
         report.errors.append(f"no .jsonl files in {', '.join(map(str, paths))}")
     for file in files:
-        with file.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    report.errors.append(f"{file}:{number}: invalid JSON ({err.msg})")
-                    continue
-                if not isinstance(record, dict):
-                    report.errors.append(f"{file}:{number}: expected a JSON object")
-                    continue
+        for number, record in jsonl_records(file):
+            if isinstance(record, str):
+                report.errors.append(f"{file}:{number}: {record}")
+            else:
                 report.rows.append(Row(file.stem, str(file), number, record))
 
 

@@ -1,4 +1,4 @@
-"""Evaluate a classifier on a labelled file and write the report artifacts."""
+"""Evaluate a classifier on labelled sentences and write the report artifacts."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from training.kinds import Classifier
 from training.metrics import confusion_table, evaluation_report, reliability_bins
 
 
 def evaluate_texts(
-    classifier: Any, texts: Sequence[str], y_true: Sequence[int], labels: Sequence[str]
+    classifier: Classifier, texts: Sequence[str], y_true: Sequence[int], labels: Sequence[str]
 ) -> tuple[dict[str, Any], np.ndarray]:
     """Run the classifier and build the report; gold ids index ``labels``.
 
@@ -23,12 +24,10 @@ def evaluate_texts(
     missing = set(labels) - set(classifier.labels)
     if missing:
         raise ValueError(f"the model does not know the labels {sorted(missing)}")
-    probabilities = classifier.predict_proba(list(texts))
+    probabilities = classifier.probabilities(list(texts))
     columns = [classifier.labels.index(label) for label in labels]
     probabilities = probabilities[:, columns]
-    report = evaluation_report(y_true, probabilities, labels)
-    report["model"] = classifier.ref
-    return report, probabilities
+    return evaluation_report(y_true, probabilities, labels), probabilities
 
 
 def write_artifacts(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +9,9 @@ DEFAULT_STORE_DIR = "mlruns"
 
 
 def tracking_uri(configured: str | None = None) -> str:
-    """Config value, else $MLFLOW_TRACKING_URI, else a SQLite store in ./mlruns."""
+    """The URI given (config, else `MLFLOW_TRACKING_URI` from the settings), else SQLite in ./mlruns."""
     if configured:
         return configured
-    if os.environ.get("MLFLOW_TRACKING_URI"):
-        return os.environ["MLFLOW_TRACKING_URI"]
     store = Path.cwd() / DEFAULT_STORE_DIR
     store.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{store / 'mlflow.db'}"

@@ -1,6 +1,8 @@
-"""The `warlens` command line: a thin layer over the library functions in training/ and serving/.
+"""The `warlens` command line: a thin layer over training/, batch/ and inference/.
 
-Heavy libraries are imported inside each command so `warlens --help` answers at once.
+Each command reads the settings (the environment) once, parses its flags, calls one library
+function and prints. Heavy libraries are imported inside each command so `warlens --help`
+answers at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from warlens.settings import Settings, SettingsError, load_settings
+
 app = typer.Typer(help="Label sentences of conflict reporting.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 data_app = typer.Typer(help="Build and check the labelled corpus.", no_args_is_help=True)
@@ -23,13 +27,33 @@ app.add_typer(data_app, name="data")
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-DEFAULT_MODEL = "warlens-classifier:latest"
+MODEL_HELP = "Model-store tag or model directory (default $WARLENS_MODEL or the latest classifier)."
+BACKEND_HELP = "Transformers only: onnx-int8 (the served default), onnx or torch; default $WARLENS_BACKEND."
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear line to stderr and return the Exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as err:
+        raise fail(str(err)) from None
+
+
+def open_classifier(model: str | None, backend: str | None, env: Settings):
+    """The stored model and its classifier, as `warlens evaluate` and `predict` use them."""
+    from inference.artifact import ModelNotFound
+    from training.kinds import load_classifier
+
+    try:
+        artifact, classifier = load_classifier(model or env.model, backend)
+    except (ModelNotFound, ValueError) as err:
+        raise fail(str(err)) from None
+    return artifact, classifier
 
 
 def _report_table(reports: dict[str, dict]) -> Table:
@@ -58,6 +82,7 @@ def train(
     from training.config import ConfigError, load_config
     from training.data import DataError
 
+    env = settings()
     try:
         cfg = load_config(config, set_ or [])
     except ConfigError as err:
@@ -66,7 +91,7 @@ def train(
 
     console.print(f"Training [bold]{cfg.name}[/] ({cfg.model.kind}, base {cfg.model.base})")
     try:
-        result = run_training(cfg, progress=progress)
+        result = run_training(cfg, progress=progress, tracking=env.mlflow_tracking_uri)
     except DataError as err:
         raise fail(str(err)) from None
     console.print(_report_table(result.reports))
@@ -77,23 +102,23 @@ def train(
 @app.command()
 def evaluate(
     data: Annotated[Path, typer.Option(help="JSON Lines or CSV file with text and label.")],
-    model: Annotated[str, typer.Option(help="Model-store tag or model directory.")] = DEFAULT_MODEL,
+    model: Annotated[str | None, typer.Option(help=MODEL_HELP)] = None,
+    backend: Annotated[str | None, typer.Option(help=BACKEND_HELP)] = None,
     out: Annotated[Path | None, typer.Option(help="Write metrics, plots and errors here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Evaluate a stored model on a labelled file."""
-    from training.classifiers import load_classifier
+    """Evaluate a stored model on a labelled file, on the path the service uses."""
     from training.data import DataError, load_labelled
     from training.evaluate import evaluate_texts, write_artifacts
-    from training.store import ModelNotFoundError
 
+    artifact, classifier = open_classifier(model, backend, settings())
     try:
-        classifier = load_classifier(model)
-        labels = classifier.labels
-        dataset = load_labelled(data, labels)
-        report, probabilities = evaluate_texts(classifier, dataset["text"], dataset["label_id"], labels)
-    except (ModelNotFoundError, DataError, ValueError) as err:
+        dataset = load_labelled(data, classifier.labels)
+        report, probabilities = evaluate_texts(classifier, dataset["text"], dataset["label_id"],
+                                               classifier.labels)
+    except (DataError, ValueError) as err:
         raise fail(str(err)) from None
+    report["model"] = artifact.tag
     if out is not None:
         write_artifacts(report, dataset["text"], dataset["label_id"], probabilities, out)
     if as_json:
@@ -111,20 +136,16 @@ def evaluate(
 @app.command()
 def predict(
     sentences: Annotated[list[str], typer.Argument(help="One or more sentences.")],
-    model: Annotated[str, typer.Option(help="Model-store tag or model directory.")] = DEFAULT_MODEL,
+    model: Annotated[str | None, typer.Option(help=MODEL_HELP)] = None,
+    backend: Annotated[str | None, typer.Option(help=BACKEND_HELP)] = None,
 ) -> None:
-    """Print the label and confidence for each sentence: a quick check of a model."""
-    from training.classifiers import load_classifier
-    from training.store import ModelNotFoundError
+    """Print the label and confidence for each sentence, as `POST /classify` gives them."""
+    from inference.labels import predictions
 
-    try:
-        classifier = load_classifier(model)
-    except ModelNotFoundError as err:
-        raise fail(str(err)) from None
-    probabilities = classifier.predict_proba(sentences)
-    for sentence, row in zip(sentences, probabilities, strict=True):
-        best = int(row.argmax())
-        console.print(f"{classifier.labels[best]:<18} {row[best]:.3f}  {sentence}", highlight=False)
+    _, classifier = open_classifier(model, backend, settings())
+    for sentence, prediction in zip(sentences, predictions(classifier.probabilities(sentences),
+                                                           classifier.labels), strict=True):
+        console.print(f"{prediction.label:<18} {prediction.score:.3f}  {sentence}", highlight=False)
 
 
 @app.command()
@@ -134,11 +155,12 @@ def runs(
     """List tracked runs, newest first."""
     from training.tracking import list_runs, tracking_uri
 
-    rows = list_runs(tracking_uri())[:limit]
+    uri = tracking_uri(settings().mlflow_tracking_uri)
+    rows = list_runs(uri)[:limit]
     if not rows:
         console.print("No runs yet: train one with `warlens train --config configs/minilm.yaml`.")
         return
-    table = Table(title=f"Runs ({tracking_uri()})")
+    table = Table(title=f"Runs ({uri})")
     for column in ("experiment", "config", "date", "status", "data hash", "macro-F1", "accuracy",
                    "time (s)", "run id"):
         table.add_column(column, justify="right" if column in ("macro-F1", "accuracy", "time (s)")
@@ -227,8 +249,7 @@ def score(
     engine: Annotated[str, typer.Option(help="local (resumable) or ray.")] = "local",
     text_field: Annotated[str, typer.Option(help="Field holding the article text.")] = "text",
     id_field: Annotated[str, typer.Option(help="Field holding the article id.")] = "id",
-    model: Annotated[str | None, typer.Option(
-        help="Model-store tag or model directory (default $WARLENS_MODEL or latest).")] = None,
+    model: Annotated[str | None, typer.Option(help=MODEL_HELP)] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Sentences per model call.")] = 64,
     shard_size: Annotated[int, typer.Option(min=1, help="Input records per output shard.")] = 500,
     max_errors: Annotated[int | None, typer.Option(help="Abort once more bad records than this.")] = None,
@@ -239,10 +260,12 @@ def score(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Split archived articles into sentences, label them, and write one row per sentence."""
-    from serving.archive import Fields
-    from serving.artifact import ModelUnavailable
-    from serving.batch import FORMATS, BatchError, ScoreOptions
+    from batch.local import ScoreOptions
+    from batch.output import FORMATS, BatchError
+    from batch.readers import Fields
+    from inference.artifact import ModelNotFound
 
+    env = settings()
     if format not in FORMATS:
         raise fail(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
     if engine not in ("local", "ray"):
@@ -250,18 +273,20 @@ def score(
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise fail(f"input not found: {', '.join(missing)}")
-    options = ScoreOptions(tuple(inputs), output, format, Fields(text_field, id_field), model,
-                           batch_size, shard_size, max_errors, overwrite, backend)
+    options = ScoreOptions(
+        tuple(inputs), output, format, Fields(text_field, id_field), model or env.model, batch_size,
+        shard_size, max_errors, overwrite, backend or env.backend, env.threads, env.int8_recheck_below,
+        env.cache_dir)
     try:
         if engine == "ray":
-            from serving.batch_ray import score_ray
+            from batch.ray import score_ray
 
             summary = score_ray(options, address=ray_address)
         else:
-            from serving.batch import score_local
+            from batch.local import score_local
 
             summary = score_local(options, progress=progress)
-    except (BatchError, ModelUnavailable, ValueError) as err:
+    except (BatchError, ModelNotFound, ValueError) as err:
         raise fail(str(err), code=1) from None
     if summary.get("already_complete"):
         console.print(f"Nothing to do: {output} already holds a finished run "
@@ -283,8 +308,8 @@ def evaluate_archive(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Measure segmentation and labels end to end against gold sentences."""
-    from serving.archive_eval import evaluate_scored
-    from serving.batch import read_manifest, read_scored
+    from batch.evaluate import evaluate_scored
+    from batch.output import read_manifest, read_scored
 
     if read_manifest(scored) is None and not any(scored.glob("part-*")):
         raise fail(f"{scored}: not a scored output folder")

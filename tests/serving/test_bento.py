@@ -23,5 +23,8 @@ def test_bentoml_build_packs_code_ui_and_model(root, quick_model, tmp_path):
     assert manifest["entry_service"] == "warlens"
     packed_models = {m["tag"] for service in manifest["services"] for m in service["models"]}
     assert packed_models == {quick_model["tag"]}
-    for packed in ("src/serving/service.py", "src/serving/ui/app.js", "src/training/store.py"):
+    for packed in ("src/serving/service.py", "src/serving/ui/app.js", "src/inference/predictor.py",
+                   "src/inference/calibration.txt", "src/warlens/settings.py"):
         assert (bento / packed).is_file(), packed
+    for left_out in ("src/training", "src/batch", "src/warlens/cli.py"):
+        assert not (bento / left_out).exists(), left_out

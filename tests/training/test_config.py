@@ -49,7 +49,6 @@ def test_extends_merges_only_the_differences(root, monkeypatch):
     assert smoke.training.max_steps == 4
     default = load_config(root / "configs" / "minilm.yaml")
     assert smoke.optimizer.learning_rate == default.optimizer.learning_rate
-    assert load_config(root / "configs" / "tfidf-logreg.yaml").model.resolved_store_name == "warlens-baseline"
 
 
 def test_unknown_key_is_one_line_naming_key_and_file(tmp_path, data_block):

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from training.config import DEFAULT_LABELS
-from training.data import DataError, content_hash, find_problems, load_labelled
+from training.data import DataError, content_hash, find_problems, jsonl_records, load_labelled
 
 
 def test_loads_jsonl_keeps_extra_fields_and_maps_labels(root):
@@ -66,3 +66,11 @@ def test_content_hash_changes_with_content(tmp_path):
     assert len(first) == 12 and first == content_hash([a, b])
     b.write_text("three")
     assert content_hash([a, b]) != first
+
+
+def test_jsonl_records_number_lines_and_name_bad_ones(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"a": 1}\n\n[2]\n{bad\n', encoding="utf-8")
+    records = list(jsonl_records(path))
+    assert records[:2] == [(1, {"a": 1}), (3, "expected a JSON object")]
+    assert records[2][0] == 4 and records[2][1].startswith("invalid JSON")

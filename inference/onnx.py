@@ -1,13 +1,13 @@
 """Build the ONNX graphs the predictor runs, once per model and ONNX Runtime version.
 
-Files are cached beside the stored model (or under $WARLENS_CACHE_DIR when set), because a
-graph optimised at level ALL may hold kernels specific to the CPU that built it.
+Files are cached beside the stored model (or under a cache root, `WARLENS_CACHE_DIR`, when the
+model store is read-only), because a graph optimised at level ALL may hold kernels specific to
+the CPU that built it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,13 +32,12 @@ OUTLIER_CHANNELS = 2
 CALIBRATION_TEXT = Path(__file__).with_name("calibration.txt")
 
 
-def cache_dir(model_dir: Path) -> Path:
+def cache_dir(model_dir: Path, root: Path | None = None) -> Path:
     """Where this model's ONNX files live for the installed ONNX Runtime."""
     import onnxruntime
 
     version = f"ort-{onnxruntime.__version__}"
-    root = os.environ.get("WARLENS_CACHE_DIR")
-    if root:
+    if root is not None:
         key = hashlib.sha256(str(model_dir.resolve()).encode()).hexdigest()[:16]
         return Path(root) / key / version
     return model_dir / "onnx" / version
@@ -191,9 +190,9 @@ def quantise(source: Path | onnx.ModelProto, target: Path) -> Path:
     return target
 
 
-def ensure_graph(model_dir: Path, backend: str) -> Path:
+def ensure_graph(model_dir: Path, backend: str, cache_root: Path | None = None) -> Path:
     """Path of the graph for ``backend`` ('onnx' or 'onnx-int8'), building what is missing."""
-    directory = cache_dir(model_dir)
+    directory = cache_dir(model_dir, cache_root)
     fp32 = directory / "model.onnx"
     optimised = directory / "model-optimised.onnx"
     int8 = directory / f"model-{INT8_RECIPE}.onnx"

@@ -1,28 +1,21 @@
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from serving.artifact import ModelUnavailable, open_artifact
-from serving.onnx_build import (
+from inference.artifact import ModelNotFound, open_artifact
+from inference.onnx import (
     cache_dir,
     channel_widths,
     ensure_graph,
     outlier_scales,
     scale_outlier_channels,
 )
-from serving.predictor import Predictor, length_batches, softmax
-
-
-def test_softmax_worked_examples():
-    assert softmax(np.array([[0.0, 0.0]])).tolist() == [[0.5, 0.5]]
-    hot = softmax(np.array([[1000.0, 0.0]]))
-    assert hot[0, 0] == pytest.approx(1.0) and np.isfinite(hot).all()
-    flatter = softmax(np.array([[2.0, 0.0]]), temperature=2.0)
-    assert flatter[0, 0] == pytest.approx(softmax(np.array([[1.0, 0.0]]))[0, 0])
+from inference.predictor import Predictor, length_batches
 
 
 def test_length_batches_sort_and_cover_every_index():
@@ -49,11 +42,15 @@ def test_length_batches_even_out_padded_work_over_lanes():
     assert max(work(b, lengths) for b in batches) <= 1200  # the plain halves: 32 x 73 = 2336
 
 
-def test_missing_model_and_bad_backend(tmp_path, quick_model):
-    with pytest.raises(ModelUnavailable, match="not a warlens model"):
+def test_missing_model_bad_backend_and_baselines_are_refused(tmp_path, quick_model):
+    with pytest.raises(ModelNotFound, match="not a warlens model"):
         open_artifact(str(tmp_path))
     with pytest.raises(ValueError, match="unknown backend 'tpu'"):
         Predictor.load(quick_model["directory"], backend="tpu")
+    artifact = open_artifact(quick_model["directory"])
+    tfidf = replace(artifact, metadata=artifact.metadata.model_copy(update={"kind": "tfidf"}))
+    with pytest.raises(ModelNotFound, match="runs transformer models, not 'tfidf'"):
+        Predictor(tfidf)
 
 
 @pytest.fixture(scope="module")
@@ -98,14 +95,10 @@ def test_the_recheck_is_what_keeps_unsure_sentences_close(backends, test_split, 
     assert np.array_equal(backends["onnx-int8"][~unsure], int8_alone[~unsure])
 
 
-def test_recheck_threshold_is_validated(quick_model, monkeypatch):
+def test_recheck_threshold_is_validated(quick_model):
     directory = quick_model["directory"]
     assert Predictor.load(directory, backend="onnx").recheck_below == 0.0
-    monkeypatch.setenv("WARLENS_INT8_RECHECK_BELOW", "0.75")
-    assert Predictor.load(directory, backend="onnx-int8").describe()["int8_recheck_below"] == 0.75
-    monkeypatch.setenv("WARLENS_INT8_RECHECK_BELOW", "high")
-    with pytest.raises(ValueError, match="must be a number in \\[0, 1\\], not 'high'"):
-        Predictor.load(directory, backend="onnx-int8")
+    assert Predictor.load(directory, recheck_below=0.75).describe()["int8_recheck_below"] == 0.75
     with pytest.raises(ValueError, match="must be in \\[0, 1\\], not 1.5"):
         Predictor.load(directory, backend="onnx-int8", recheck_below=1.5)
 

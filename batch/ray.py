@@ -17,9 +17,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from serving.archive import Article, Fields, read_input
-from serving.batch import QUARANTINE, SUMMARY, BatchError, ScoreOptions, label_columns, write_json
-from serving.segment import segment
+from batch.local import ScoreOptions
+from batch.output import BatchError, OutputFolder, summarise
+from batch.readers import Article, Fields, read_input
+from inference.artifact import open_artifact
+from inference.labels import label_columns
+from inference.segment import segment
 
 RECORDS_PER_BLOCK = 256
 
@@ -59,10 +62,8 @@ def _segment(batch: dict[str, Any]) -> dict[str, list]:
 class _Classify:
     """Actor: loads the predictor once, then labels batches of sentences."""
 
-    def __init__(self, model: str | None, backend: str | None, threads: int) -> None:
-        from serving.predictor import Predictor
-
-        self.predictor = Predictor.load(model, backend, threads=threads)
+    def __init__(self, options: ScoreOptions, threads: int) -> None:
+        self.predictor = options.load_predictor(threads)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         probabilities = self.predictor.probabilities(list(batch["text"]))
@@ -76,14 +77,10 @@ def score_ray(options: ScoreOptions, address: str | None = None, actors: int | N
 
     if options.format != "parquet":
         raise BatchError("the ray engine writes Parquet only; use --format parquet")
-    output = options.output
-    if output.exists() and any(output.iterdir()):
-        if not options.overwrite:
-            raise BatchError(f"{output}: not empty; the ray engine does not resume, use --overwrite")
-        for entry in output.iterdir():
-            if entry.is_file():
-                entry.unlink()
-    output.mkdir(parents=True, exist_ok=True)
+    folder = OutputFolder(options.output)
+    if folder.path.is_dir() and folder.has_results() and not options.overwrite:
+        raise BatchError(f"{folder.path}: holds results; the ray engine does not resume, use --overwrite")
+    folder.open(options.overwrite)
     started = time.perf_counter()
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False,
@@ -100,27 +97,30 @@ def score_ray(options: ScoreOptions, address: str | None = None, actors: int | N
     pool = actors or max(1, int(ray.available_resources().get("CPU", 2)) // 2)
     scored = (
         articles.map_batches(_segment, batch_size=64)
-        .map_batches(_Classify, fn_constructor_kwargs={"model": options.model, "backend": options.backend,
-                                                       "threads": threads_per_actor},
+        .map_batches(_Classify, fn_constructor_kwargs={"options": options, "threads": threads_per_actor},
                      batch_size=options.batch_size * 4, concurrency=pool, num_cpus=1)
     )
-    scored.write_parquet(str(output))
+    scored.write_parquet(str(folder.path))
     bad = records.filter(lambda row: bool(row["error"])).take_all()
-    (output / QUARANTINE).write_text("".join(row["error"] + "\n" for row in bad), encoding="utf-8")
-    labels_count: Counter[str] = Counter()
-    sentences = 0
+    folder.write_quarantine(row["error"] for row in bad)
+    n_articles, sentences, counts = _count_rows(folder.path)
+    summary = summarise("ray", articles=n_articles, sentences=sentences, label_counts=counts,
+                        labels=open_artifact(options.model).labels, errors=len(bad),
+                        wall_time=time.perf_counter() - started, scored_now=sentences)
+    folder.write_summary(summary)
+    return summary
+
+
+def _count_rows(output: Path) -> tuple[int, int, Counter[str]]:
+    """Articles, sentences and label counts of the Parquet parts Ray wrote."""
     import pyarrow.parquet as pq
 
+    counts: Counter[str] = Counter()
     article_ids: set[str] = set()
+    sentences = 0
     for part in output.glob("*.parquet"):
         table = pq.read_table(part, columns=["article_id", "label"])
-        labels_count.update(table.column("label").to_pylist())
+        counts.update(table.column("label").to_pylist())
         article_ids.update(table.column("article_id").to_pylist())
         sentences += table.num_rows
-    wall = time.perf_counter() - started
-    summary = {"engine": "ray", "articles": len(article_ids), "sentences": sentences,
-               "labels": dict(labels_count), "errors": len(bad), "wall_time_s": round(wall, 2),
-               "sentences_scored_this_run": sentences,
-               "sentences_per_s": round(sentences / wall, 1) if wall else 0.0}
-    write_json(output / SUMMARY, summary)
-    return summary
+    return len(article_ids), sentences, counts

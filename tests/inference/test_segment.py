@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from serving.segment import segment
+from inference.segment import segment
 
 TRICKY = ('Lt. Col. Ana Ruiz said the U.S. convoy hit mine No. 3 near Żagań at 3 a.m. on Jan. 12, 2024. '
           'About 1.5 million people fled. "We will hold. They cannot pass," he said. '

@@ -1,6 +1,6 @@
 import pytest
 
-from serving.archive_eval import evaluate_scored
+from batch.evaluate import evaluate_scored
 
 
 def test_hand_worked_end_to_end_scores():

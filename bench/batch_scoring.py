@@ -1,6 +1,6 @@
 """Archive scoring end to end: local engine, Ray engine and the raw predictor, same run.
 
-Run: .venv/bin/python bench/batch.py [--model TAG] [--copies 30]
+Run: .venv/bin/python bench/batch_scoring.py [--model TAG] [--copies 30]
 Builds archives by repeating data/archive-sample with fresh ids (939 sentences a copy),
 scores a small and a ten times larger one with the local engine (peak RSS of each process),
 the large one with Ray, and times the raw predictor on the same sentences just before and just
@@ -21,8 +21,9 @@ from pathlib import Path
 
 from common import ROOT
 
-from serving.predictor import Predictor
-from serving.segment import segment
+from inference.artifact import DEFAULT_MODEL
+from inference.predictor import Predictor
+from inference.segment import segment
 
 
 def make_archive(path: Path, copies: int) -> int:
@@ -65,7 +66,7 @@ def raw_rate(predictor: Predictor, texts: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default=None)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--copies", type=int, default=30)
     parser.add_argument("--skip-ray", action="store_true")
     args = parser.parse_args()

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from serving.archive import Article, BadRecord, Fields, count_records, read_input, read_inputs
+from batch.readers import Article, BadRecord, Fields, count_records, read_input, read_inputs
 
 
 def test_jsonl_every_kind_of_bad_record(tmp_path):

@@ -1,4 +1,4 @@
-"""The one inference path shared by the HTTP service and batch scoring.
+"""The one inference path shared by the CLI, the HTTP service, batch scoring and evaluation.
 
 Tokenise, sort by length so padding stays small, run the model in batches (ONNX Runtime int8
 by default; fp32 ONNX or eager torch on request), undo the sort, and return per sentence the
@@ -12,12 +12,13 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from serving.artifact import ModelArtifact, open_artifact
+from inference.artifact import DEFAULT_MODEL, ModelArtifact, ModelNotFound, open_artifact
+from inference.labels import Prediction, predictions, softmax
 
 BACKENDS = ("onnx-int8", "onnx", "torch")
 DEFAULT_BACKEND = "onnx-int8"
@@ -25,21 +26,6 @@ DEFAULT_BACKEND = "onnx-int8"
 # split, sentences whose int8 top probability is at least 0.9 stay within 0.025 of fp32, half
 # the 0.05 the parity target allows (docs/benchmarks.md).
 DEFAULT_RECHECK_BELOW = 0.9
-
-
-@dataclass(frozen=True)
-class Prediction:
-    label: str
-    score: float
-    scores: dict[str, float]
-
-
-def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Row-wise softmax of ``logits / temperature``: ``[[0, 0]]`` -> ``[[0.5, 0.5]]``."""
-    scaled = logits / temperature
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)
-    exp = np.exp(scaled)
-    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, ways: int = 1) -> list[np.ndarray]:
@@ -104,44 +90,52 @@ class Predictor:
     held steady (docs/benchmarks.md). Torch splits operators across ``threads`` itself.
 
     The int8 backend re-scores with the fp32 graph the sentences whose int8 top probability is
-    under ``recheck_below`` (``WARLENS_INT8_RECHECK_BELOW``, 0 turns it off), so no sentence's
-    probabilities move far from the fp32 model's.
+    under ``recheck_below`` (0 turns it off), so no sentence's probabilities move far from the
+    fp32 model's. ``graph_cache`` moves the built ONNX graphs out of a read-only model store;
+    ``torch_model`` lets training evaluate the model it holds without reloading it.
     """
 
-    def __init__(self, artifact: ModelArtifact, backend: str | None = None,
+    def __init__(self, artifact: ModelArtifact, backend: str = DEFAULT_BACKEND,
                  threads: int | None = None, batch_size: int = 32,
-                 recheck_below: float | None = None) -> None:
+                 recheck_below: float = DEFAULT_RECHECK_BELOW, graph_cache: Path | None = None,
+                 torch_model: Any = None) -> None:
         from transformers import AutoTokenizer
 
-        backend = backend or os.environ.get("WARLENS_BACKEND", DEFAULT_BACKEND)
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+        if artifact.metadata.kind != "transformer":
+            raise ModelNotFound(f"{artifact.tag}: the predictor runs transformer models, "
+                                f"not {artifact.metadata.kind!r}")
+        if not 0.0 <= recheck_below <= 1.0:
+            raise ValueError(f"int8 re-check threshold must be in [0, 1], not {recheck_below}")
         self.artifact = artifact
         self.backend = backend
         self.labels = artifact.labels
         self.batch_size = batch_size
-        self.max_length = int(artifact.metadata.get("max_length", 128))
-        self.temperature = float(artifact.metadata.get("temperature", 1.0))
-        self.threads = threads or int(os.environ.get("WARLENS_THREADS", os.cpu_count() or 1))
+        self.max_length = artifact.metadata.max_length
+        self.temperature = artifact.metadata.temperature or 1.0
+        self.threads = threads or os.cpu_count() or 1
         self.tokenizer = AutoTokenizer.from_pretrained(artifact.directory)
         # The fast tokenizer refuses concurrent calls that set truncation ("Already borrowed").
         self._tokenizer_lock = threading.Lock()
-        self.recheck_below = _recheck_threshold(backend, recheck_below)
-        self._run = self._load_torch() if backend == "torch" else self._load_onnx(backend)
+        # Only int8 has a re-check: the other backends are the fp32 function already.
+        self.recheck_below = recheck_below if backend == "onnx-int8" else 0.0
+        self._graph_cache = graph_cache
+        self._run = self._load_torch(torch_model) if backend == "torch" else self._load_onnx(backend)
         self._recheck = self._load_onnx("onnx") if self.recheck_below > 0 else None
         self._lanes = (ThreadPoolExecutor(self.threads, thread_name_prefix="warlens-lane")
                        if backend != "torch" and self.threads > 1 else None)
 
     @classmethod
-    def load(cls, ref: str | None = None, backend: str | None = None, **options: Any) -> Predictor:
+    def load(cls, ref: str = DEFAULT_MODEL, backend: str = DEFAULT_BACKEND, **options: Any) -> Predictor:
         return cls(open_artifact(ref), backend, **options)
 
     def _load_onnx(self, backend: str):
         import onnxruntime as ort
 
-        from serving.onnx_build import ensure_graph
+        from inference.onnx import ensure_graph
 
-        graph = ensure_graph(self.artifact.directory, backend)
+        graph = ensure_graph(self.artifact.directory, backend, self._graph_cache)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -157,22 +151,25 @@ class Predictor:
 
         return run
 
-    def _load_torch(self):
+    def _load_torch(self, model: Any = None):
         import torch
         from transformers import AutoModelForSequenceClassification
 
         torch.set_num_threads(self.threads)
-        model = AutoModelForSequenceClassification.from_pretrained(self.artifact.directory).eval()
+        if model is None:
+            model = AutoModelForSequenceClassification.from_pretrained(self.artifact.directory)
+        model = model.eval()
 
         def run(encoded: dict[str, np.ndarray]) -> np.ndarray:
             with torch.inference_mode():
                 tensors = {k: torch.from_numpy(v) for k, v in encoded.items()}
-                return model(**tensors).logits.numpy()
+                return model(**tensors).logits.float().numpy()
 
         return run
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability matrix, one row per text in input order, columns in `labels` order."""
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Logit matrix, one row per text in input order, columns in `labels` order; with int8,
+        the rows the re-check covers hold fp32 logits."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         if not texts:
             return out
@@ -180,17 +177,20 @@ class Predictor:
             encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         self._score(encoded, np.arange(len(texts)), self._run, out)
         if self._recheck is not None:
-            unsure = np.flatnonzero(out.max(axis=1) < self.recheck_below)
+            unsure = np.flatnonzero(softmax(out, self.temperature).max(axis=1) < self.recheck_below)
             if unsure.size:
                 self._score(encoded, unsure, self._recheck, out)
         return out
 
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability matrix, one row per text in input order, columns in `labels` order."""
+        return softmax(self.logits(texts), self.temperature)
+
     def _score(self, encoded: Any, rows: np.ndarray, run: Any, out: np.ndarray) -> None:
-        """Write into ``out[rows]`` the probabilities ``run`` gives those rows of ``encoded``, in
+        """Write into ``out[rows]`` the logits ``run`` gives those rows of ``encoded``, in
         length-sorted batches spread over the lanes (torch has none: it threads each operator)."""
         def score(batch: np.ndarray) -> None:
-            arrays = pad_batch(encoded, batch, self.tokenizer.pad_token_id)
-            out[batch] = softmax(run(arrays), self.temperature)
+            out[batch] = run(pad_batch(encoded, batch, self.tokenizer.pad_token_id))
 
         ways = 1 if self._lanes is None else self.threads
         lengths = [len(encoded["input_ids"][i]) for i in rows]
@@ -202,40 +202,17 @@ class Predictor:
                 score(batch)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        probabilities = self.probabilities(texts)
-        predictions = []
-        for row in probabilities:
-            best = int(row.argmax())
-            predictions.append(Prediction(
-                self.labels[best], float(row[best]),
-                {label: float(p) for label, p in zip(self.labels, row, strict=True)},
-            ))
-        return predictions
+        return predictions(self.probabilities(texts), self.labels)
 
     def describe(self) -> dict[str, Any]:
         metadata = self.artifact.metadata
         return {
             "tag": self.artifact.tag,
             "labels": self.labels,
-            "base_model": metadata.get("base_model"),
-            "experiment": metadata.get("experiment"),
-            "metrics": metadata.get("metrics", {}),
+            "base_model": metadata.base_model,
+            "experiment": metadata.experiment,
+            "metrics": metadata.metrics,
             "backend": self.backend,
             "temperature": self.temperature,
             "int8_recheck_below": self.recheck_below,
         }
-
-
-def _recheck_threshold(backend: str, requested: float | None) -> float:
-    """The fp32 re-check threshold for ``backend``: only int8 has one; 0 turns it off."""
-    if backend != "onnx-int8":
-        return 0.0
-    if requested is None:
-        raw = os.environ.get("WARLENS_INT8_RECHECK_BELOW", str(DEFAULT_RECHECK_BELOW))
-        try:
-            requested = float(raw)
-        except ValueError:
-            raise ValueError(f"WARLENS_INT8_RECHECK_BELOW must be a number in [0, 1], not {raw!r}") from None
-    if not 0.0 <= requested <= 1.0:
-        raise ValueError(f"int8 re-check threshold must be in [0, 1], not {requested}")
-    return requested

@@ -1,0 +1,1 @@
+"""Batch scoring of archives: readers, the local and Ray engines, their output folder."""

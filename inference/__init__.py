@@ -1,0 +1,1 @@
+"""The inference core: the stored-model contract, the predictor, its ONNX graphs, segmentation."""
