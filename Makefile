@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONFIG ?= configs/minilm.yaml
 MODEL  ?= warlens-classifier:latest
+BASELINE ?= warlens-baseline:latest
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup train model serve bento test lint data bench clean
+.PHONY: setup train model baseline serve bento test lint data bench clean
 
 setup: $(STAMP)
 
@@ -34,6 +35,12 @@ model: setup
 		&& echo "model $(MODEL) found in the store" \
 		|| $(BIN)/warlens train --config $(CONFIG)
 
+# The TF-IDF baseline the real-text benchmark compares against (seconds to train).
+baseline: setup
+	@$(BIN)/bentoml models get $(BASELINE) >/dev/null 2>&1 \
+		&& echo "model $(BASELINE) found in the store" \
+		|| $(BIN)/warlens train --config configs/tfidf-logreg.yaml
+
 serve: model
 	WARLENS_MODEL=$(MODEL) $(BIN)/bentoml serve serving.service:Warlens --host $(HOST) --port $(PORT)
 
@@ -41,7 +48,8 @@ bento: model
 	$(BIN)/bentoml build
 
 # Each benchmark prints JSON; docs/benchmarks.md records the figures and what they mean.
-bench: model
+bench: model baseline
+	PYTHONPATH=. $(BIN)/python bench/real_text.py --model $(MODEL) --model $(BASELINE)
 	PYTHONPATH=. $(BIN)/python bench/predictor.py --model $(MODEL)
 	PYTHONPATH=. $(BIN)/python bench/load.py --model $(MODEL)
 	PYTHONPATH=. $(BIN)/python bench/batch_scoring.py --model $(MODEL)

@@ -10,7 +10,13 @@ blingfire also keeps boundaries together that news text has often: before a live
 stamp ("... said. 10:05 — Jalalabad fell", also after a quotation or "a.m."), before a dotted
 abbreviation ("... said. U.N. peacekeepers") and after "in." ("... move in. Troops"). Those are
 split when the word before the full stop is not an abbreviation, so "No. 3", "Jan. 12" and
-"Lt. Col." stay whole. A piece that opens with a dash joins the sentence before it.
+"Lt. Col." stay whole. A piece that opens with a dash, or a photo credit ("Photo: ..."), joins
+the sentence before it; a bare paragraph number or title ("41.", "Dr.") joins the one after.
+
+Raw archive text puts headlines, bylines, captions, "Read more" lines and live-blog time
+stamps on lines of their own, and blingfire reads through single line breaks. A line break
+therefore ends a unit, unless it looks like a hard wrap inside a sentence: the line before
+ends in a letter, digit or comma and the next one opens in lower case.
 """
 
 from __future__ import annotations
@@ -62,6 +68,28 @@ _ATTRIBUTION = re.compile(
 )
 
 
+# "Photo: Name", "Photograph: Agency/Name", "Credit: ...": the end of a caption, not a sentence.
+_CREDIT = re.compile(r"(?:Photo(?:graph)?|Picture|Image|Credit)s?\s*:", re.IGNORECASE)
+# A piece that only opens the sentence after it: a paragraph number ("41.") or a title
+# ("Dr.", "Gen.") that blingfire cut off at the start of a line.
+_OPENER = re.compile(r"(?:\d{1,3}|[A-Z][A-Za-z]{0,3})\.")
+# A line break inside a sentence (a hard wrap): a letter, digit or comma, then lower case.
+_WRAPPED = re.compile(r"(?<=[\w,])[ \t]*\n[ \t]*(?=[a-z])")
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    r"""Character ranges of the lines of ``text`` that are units of their own, hard wraps kept
+    together: ``"Title\nA b\nc."`` -> ``[(0, 5), (6, 12)]``."""
+    wrapped = {match.start() + match.group().index("\n") for match in _WRAPPED.finditer(text)}
+    ranges, start = [], 0
+    for newline in re.finditer("\n", text):
+        if newline.start() not in wrapped:
+            ranges.append((start, newline.start()))
+            start = newline.end()
+    ranges.append((start, len(text)))
+    return [(a, b) for a, b in ranges if text[a:b].strip()]
+
+
 def _split_missed(start: int, end: int, text: str) -> list[tuple[int, int]]:
     """Cut ``text[start:end]`` at the boundaries blingfire keeps together."""
     pieces, cursor = [], start
@@ -87,10 +115,10 @@ def _continues(previous: str, piece: str) -> bool:
     """True when ``piece`` cannot open a sentence and belongs to the one before it.
 
     A sentence never opens in lower case ('"Where would I go?" said Nina.') or with a dash
-    ("7:40 a.m. — About 1,200 soldiers ..."), and a bare attribution after a quoted question
-    belongs to it ('"...?" Nina said.').
+    ("7:40 a.m. — About 1,200 soldiers ..."), a photo credit closes its caption, and a bare
+    attribution after a quoted question belongs to it ('"...?" Nina said.').
     """
-    if piece[:1].islower() or piece[:1] in DASHES:
+    if piece[:1].islower() or piece[:1] in DASHES or _CREDIT.match(piece):
         return True
     return bool(_QUESTION_QUOTE_END.search(previous) and _ATTRIBUTION.match(piece))
 
@@ -101,17 +129,24 @@ def segment(text: str) -> list[Span]:
     >>> [s.text for s in segment('"We hold. They cannot pass," he said. Done.')]
     ['"We hold. They cannot pass," he said.', 'Done.']
     """
-    if not text.strip():
-        return []
-    _, coarse = blingfire.text_to_sentences_and_offsets(text)
-    offsets = [piece for start, end in coarse for piece in _split_missed(start, end, text)]
+    spans: list[Span] = []
+    for start, end in units(text):
+        spans.extend(_segment_unit(text, start, end))
+    return spans
+
+
+def _segment_unit(text: str, unit_start: int, unit_end: int) -> list[Span]:
+    """The sentences of ``text[unit_start:unit_end]``, one line (or wrapped paragraph)."""
+    _, coarse = blingfire.text_to_sentences_and_offsets(text[unit_start:unit_end])
+    offsets = [piece for start, end in coarse
+               for piece in _split_missed(unit_start + start, unit_start + end, text)]
     spans: list[Span] = []
     pending_start: int | None = None
     for index, (start, end) in enumerate(offsets):
         if pending_start is not None:
             start = pending_start
         piece = text[start:end]
-        if _quote_open(piece) and index < len(offsets) - 1:
+        if (_quote_open(piece) or _OPENER.fullmatch(piece)) and index < len(offsets) - 1:
             pending_start = start
             continue
         pending_start = None

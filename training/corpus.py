@@ -14,8 +14,13 @@ from pathlib import Path
 from typing import Any
 
 SPLIT_BOUNDS = (("train", 70), ("validation", 85), ("test", 100))
-SENTENCE_FIELDS = ("id", "article_id", "sentence_index", "text", "label", "hard", "conflict",
-                   "register")
+# What a unit of an article is: a story sentence, or a line of raw article text that is not
+# one (data/GUIDELINES.md, section 2a). Each is labelled by what it says.
+UNIT_KINDS = ("sentence", "headline", "byline", "caption", "read_more", "timestamp", "editor_note",
+              "section_heading")
+# Lines that recur from article to article by nature ("By ...", "14:32 GMT", "Background"):
+# repeats of them are not duplicated sentences.
+BOILERPLATE_KINDS = ("byline", "timestamp", "editor_note", "section_heading")
 
 
 def split_of(article_id: str) -> str:
@@ -45,6 +50,7 @@ def sentence_rows(article: dict[str, Any]) -> list[dict[str, Any]]:
             "hard": bool(sentence.get("hard", False)),
             "conflict": article["conflict"],
             "register": article["register"],
+            "kind": sentence.get("kind", "sentence"),
         }
         for index, sentence in enumerate(article["sentences"])
     ]
@@ -57,8 +63,25 @@ def archive_record(article: dict[str, Any]) -> dict[str, Any]:
         "title": article["title"],
         "published": article["published"],
         "source": article["source"],
-        "text": " ".join(sentence["text"].strip() for sentence in article["sentences"]),
+        "text": article_text(article["sentences"]),
     }
+
+
+def article_text(units: list[dict[str, Any]]) -> str:
+    """The units as raw text: story sentences run on as prose, every other line on its own.
+
+    ``[headline "T", sentence "A.", sentence "B.", caption "C"]`` -> ``"T\\nA. B.\\nC"``.
+    """
+    lines: list[list[str]] = []
+    previous_was_sentence = False
+    for unit in units:
+        is_sentence = unit.get("kind", "sentence") == "sentence"
+        if is_sentence and previous_was_sentence:
+            lines[-1].append(unit["text"].strip())
+        else:
+            lines.append([unit["text"].strip()])
+        previous_was_sentence = is_sentence
+    return "\n".join(" ".join(line) for line in lines)
 
 
 def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from training.config import DEFAULT_LABELS
+from training.corpus import BOILERPLATE_KINDS, UNIT_KINDS
 from training.data import jsonl_records
 
 REQUIRED_FIELDS = {
@@ -106,6 +107,8 @@ def schema_problems(record: dict[str, Any], labels: Sequence[str]) -> list[str]:
     register = record.get("register")
     if isinstance(register, str) and not REGISTER_SLUG.fullmatch(register):
         problems.append(f"register {register!r} is not a lower_snake_case slug")
+    if record.get("kind", "sentence") not in UNIT_KINDS:
+        problems.append(f"unknown kind {record.get('kind')!r} (expected one of {', '.join(UNIT_KINDS)})")
     return problems
 
 
@@ -149,15 +152,16 @@ def check_rows(report: CheckReport, labels: Sequence[str]) -> None:
         if len(splits) > 1:
             report.errors.append(f"article {article!r} is in several splits: {sorted(splits)}")
     by_text: dict[str, Row] = {}
-    for row in valid:
+    checked = [row for row in valid if row.record.get("kind") not in BOILERPLATE_KINDS]
+    for row in checked:
         key = normalise(row.record["text"])
         if key in by_text:
             first = by_text[key]
             report.errors.append(f"{row.source}:{row.line}: exact duplicate of {first.source}:{first.line}")
         else:
             by_text[key] = row
-    for i, j, score in near_duplicate_pairs([row.record["text"] for row in valid]):
-        a, b = valid[i], valid[j]
+    for i, j, score in near_duplicate_pairs([row.record["text"] for row in checked]):
+        a, b = checked[i], checked[j]
         if normalise(a.record["text"]) == normalise(b.record["text"]):
             continue
         where = f"{a.source}:{a.line} and {b.source}:{b.line} (Jaccard {score:.2f})"
@@ -235,3 +239,89 @@ def summary_tables(report: CheckReport, labels: Sequence[str]) -> dict[str, Any]
         "length_words": {"min": percentile(0), "median": percentile(0.5),
                          "p95": percentile(0.95), "max": lengths[-1] if lengths else 0},
     }
+
+
+# Words that mark a forecast on their own; real forecasts often do without them ("hinges on").
+MODAL_CUES = re.compile(
+    r"\b(?:may|might|could|would|will|shall|can|likely|unlikely|expect\w*|probabl\w*|possibl\w*|"
+    r"potential\w*|poised|set to|going to)\b|'ll\b", re.IGNORECASE)
+CUE_MIN_COUNT = 50
+
+
+def cue_caps(rows: Sequence[Row], labels: Sequence[str], cap: float = 0.85,
+             min_count: int = CUE_MIN_COUNT) -> list[tuple[str, str, float, int]]:
+    """Tokens and bigrams seen in at least ``min_count`` sentences whose share of one label is
+    above ``cap``: ``(cue, label, share, count)``, most decisive first."""
+    counts: Counter[str] = Counter()
+    joint: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        words = tokens(row.record["text"])
+        for cue in {*words, *(" ".join(pair) for pair in zip(words, words[1:], strict=False))}:
+            counts[cue] += 1
+            joint[(cue, row.record["label"])] += 1
+    found = []
+    for cue, count in counts.items():
+        if count < min_count:
+            continue
+        label, together = max(((label, joint[(cue, label)]) for label in labels), key=lambda item: item[1])
+        if together / count > cap:
+            found.append((cue, label, together / count, count))
+    return sorted(found, key=lambda item: (-item[2], -item[3], item[0]))
+
+
+def shape_figures(rows: Sequence[Row], labels: Sequence[str]) -> dict[str, Any]:
+    """How much the corpus looks like real reporting (issue "Corpus v7"): label mix, articles
+    with every label, where forecasts sit, sentence length, and label cues."""
+    by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_article[row.record["article_id"]].append(row.record)
+    label_counts = Counter(row.record["label"] for row in rows)
+    total = len(rows) or 1
+    forecasts = late = 0
+    for units in by_article.values():
+        story = [u for u in sorted(units, key=lambda u: u["sentence_index"])
+                 if u.get("kind", "sentence") == "sentence"]
+        for position, unit in enumerate(story):
+            if unit["label"] == "forecast":
+                forecasts += 1
+                late += position >= 0.75 * len(story)
+    lengths = sorted(len(row.record["text"].split()) for row in rows)
+
+    def share_of(label: str, test) -> float:
+        texts = [row.record["text"] for row in rows if row.record["label"] in label.split("|")]
+        return sum(bool(test(text)) for text in texts) / (len(texts) or 1)
+
+    return {
+        "label_share": {label: label_counts[label] / total for label in labels},
+        "other_and_incident": (label_counts["other"] + label_counts["incident_report"]) / total,
+        "articles_with_all_labels": sum(len({u["label"] for u in units}) == len(labels)
+                                        for units in by_article.values()) / (len(by_article) or 1),
+        "forecasts_in_last_quarter": late / (forecasts or 1),
+        "mean_words": sum(lengths) / (len(lengths) or 1),
+        "p90_words": lengths[int(0.9 * len(lengths))] if lengths else 0,
+        "forecasts_without_modal": share_of("forecast", lambda t: not MODAL_CUES.search(t)),
+        "statistics_without_digits": share_of("statistic", lambda t: not re.search(r"\d", t)),
+        "other_or_testimony_with_digits": share_of("other|captive_testimony", lambda t: re.search(r"\d", t)),
+        "cues_over_cap": cue_caps(rows, labels),
+    }
+
+
+# The shape corpus v7 aims at (issue "Corpus v7"): (figure, target as text, test of the value).
+SHAPE_TARGETS = (
+    ("other_and_incident", ">= 50%", lambda v: v >= 0.50),
+    ("smallest_label_share", ">= 10%", lambda v: v >= 0.10),
+    ("articles_with_all_labels", "<= 30%", lambda v: v <= 0.30),
+    ("forecasts_in_last_quarter", "<= 40%", lambda v: v <= 0.40),
+    ("mean_words", "20 to 23", lambda v: 20 <= v <= 23),
+    ("p90_words", "<= 31", lambda v: v <= 31),
+    ("forecasts_without_modal", ">= 10%", lambda v: v >= 0.10),
+    ("statistics_without_digits", ">= 10%", lambda v: v >= 0.10),
+    ("other_or_testimony_with_digits", ">= 10%", lambda v: v >= 0.10),
+    ("cues_over_cap", "none over 0.85 (count >= 50)", lambda v: not v),
+)
+
+
+def shape_report(figures: dict[str, Any]) -> list[tuple[str, Any, str, bool]]:
+    """``(figure, value, target, met)`` for every shape target."""
+    values = {**figures, "smallest_label_share": min(figures["label_share"].values())}
+    return [(name, values[name], target, test(values[name])) for name, target, test in SHAPE_TARGETS]

@@ -201,7 +201,7 @@ def data_check(
 ) -> None:
     """Validate the corpus; exit 0 only when it is clean, and show where labels could leak."""
     from training.config import DEFAULT_LABELS
-    from training.datacheck import check_corpus, cue_report, summary_tables
+    from training.datacheck import check_corpus, cue_report, shape_figures, shape_report, summary_tables
 
     report = check_corpus(paths or [Path("data/corpus")], DEFAULT_LABELS)
     if report.rows:
@@ -229,6 +229,7 @@ def data_check(
         for label, entries in cue_report(valid, DEFAULT_LABELS, top=cues).items():
             cue_table.add_row(label, ", ".join(f"{t} ({p:.2f}, {s:.0%}, {c})" for t, p, s, c in entries))
         console.print(cue_table)
+        console.print(_shape_table(shape_report(shape_figures(valid, DEFAULT_LABELS))))
     for warning in report.warnings[:20]:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if len(report.warnings) > 20:
@@ -238,6 +239,23 @@ def data_check(
             err_console.print(f"[bold red]error:[/] {error}", highlight=False)
         raise fail(f"{len(report.errors)} problem(s) found", code=1)
     console.print(f"[green]clean:[/] {len(report.rows)} sentences")
+
+
+def _shape_table(rows: list[tuple[str, object, str, bool]]) -> Table:
+    """The corpus' shape against real reporting: figure, value, target, met."""
+    table = Table(title="Shape against real reporting (reported; not yet enforced)")
+    for column in ("figure", "value", "target", "met"):
+        table.add_column(column)
+    for name, value, target, met in rows:
+        if isinstance(value, list):
+            worst = ", ".join(f"{cue!r} {label} {share:.0%}" for cue, label, share, _ in value[:6])
+            shown = f"{len(value)}: {worst}"
+        elif isinstance(value, float) and name != "mean_words":
+            shown = f"{value:.1%}"
+        else:
+            shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+        table.add_row(name, shown, target, "yes" if met else "[red]no[/]")
+    return table
 
 
 @app.command()

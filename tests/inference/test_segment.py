@@ -96,3 +96,17 @@ def test_stamps_after_quotes_times_and_letters_boundaries_after_in_and_dashes():
         "Government forces held the bridge.",
         "7:40 a.m. — About 1,200 soldiers took part.",
     ]
+
+
+def test_line_breaks_end_units_but_hard_wraps_do_not():
+    text = ("Drone hits grain terminal\nBy Jane Doe\nODESA (Wire) - A drone hit the terminal. It burned.\n"
+            "Firefighters at the site. Photo: Wire/Name\n14:32 GMT\nThe strike was the third\nthis week.")
+    assert [span.text for span in segment(text)] == [
+        "Drone hits grain terminal", "By Jane Doe", "ODESA (Wire) - A drone hit the terminal.", "It burned.",
+        "Firefighters at the site. Photo: Wire/Name", "14:32 GMT", "The strike was the third\nthis week."]
+    assert all(text[span.start:span.end] == span.text for span in segment(text))
+
+
+def test_a_paragraph_number_or_title_opens_the_next_sentence():
+    assert [s.text for s in segment("41. The Commission met.\nDr. Adam works there.")] == [
+        "41. The Commission met.", "Dr. Adam works there."]

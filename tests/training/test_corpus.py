@@ -1,6 +1,6 @@
 import json
 
-from training.corpus import archive_record, build_corpus, sentence_rows, split_of
+from training.corpus import archive_record, article_text, build_corpus, sentence_rows, split_of
 
 ARTICLE = {
     "article_id": "t-001", "title": "T", "conflict": "sudan", "register": "wire",
@@ -16,11 +16,21 @@ def test_sentence_rows_carry_article_fields_and_order():
     assert rows[0]["text"] == "Shelling hit the market."
     assert rows[1] == {"id": "t-001-s01", "article_id": "t-001", "sentence_index": 1,
                        "text": "Talks may resume next week.", "label": "forecast", "hard": True,
-                       "conflict": "sudan", "register": "wire"}
+                       "conflict": "sudan", "register": "wire", "kind": "sentence"}
 
 
 def test_archive_record_joins_sentences_as_prose():
     assert archive_record(ARTICLE)["text"] == "Shelling hit the market. Talks may resume next week."
+
+
+def test_article_text_puts_lines_that_are_not_sentences_on_their_own():
+    units = [{"text": "Shelling hits market", "kind": "headline"}, {"text": "By A. Writer", "kind": "byline"},
+             {"text": "Shells hit the market."}, {"text": "Two died.", "kind": "sentence"},
+             {"text": "The market on Monday. Photo: Wire", "kind": "caption"}, {"text": "Talks stalled."}]
+    assert article_text(units) == ("Shelling hits market\nBy A. Writer\nShells hit the market. Two died.\n"
+                                   "The market on Monday. Photo: Wire\nTalks stalled.")
+    assert sentence_rows({**ARTICLE, "sentences": [{**units[0], "label": "incident_report"}]})[0]["kind"] == \
+        "headline"
 
 
 def test_split_is_stable_and_roughly_70_15_15():

@@ -1,0 +1,36 @@
+"""bench/real_text.py: the real-text yardstick runs on stored models and refuses to run blind."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from helpers import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def run_bench(args, env=None):
+    return subprocess.run([sys.executable, "bench/real_text.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=900, env=env)
+
+
+def test_missing_file_is_a_clear_error_not_a_skip(tmp_path):
+    result = run_bench(["--data", str(tmp_path / "real-dev.jsonl")])
+    assert result.returncode == 1
+    assert "real-dev file not found" in result.stderr and "--data" in result.stderr
+
+
+def test_scores_a_model_on_both_backends_split_by_selection(quick_model, tmp_path):
+    env = {**os.environ, **quick_model["env"], "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "reports.json"
+    sample = "tests/fixtures/real-text-sample.jsonl"
+    result = run_bench(["--model", quick_model["directory"], "--data", sample, "--json", str(out)], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    reports = json.loads(out.read_text())
+    assert [name.rsplit(", ", 1)[1] for name in reports] == ["onnx-int8)", "torch)"]
+    for report in reports.values():
+        assert report["all"]["n"] == 6 and report["run"]["n"] == 3 and report["targeted"]["n"] == 3
+        assert 0 <= report["all"]["macro_f1"] <= 1 and 0 <= report["all"]["errors_under_0.7"] <= 1
+    assert result.stdout.count("| ") >= 2 and "macro-F1" in result.stdout
