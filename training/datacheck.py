@@ -1,7 +1,10 @@
-"""`warlens data check`: is the corpus clean, and where could a label leak through wording?
+"""`warlens data check`: is the corpus clean, shaped like real reporting, and where could a
+label leak through wording?
 
 Pure functions return findings; `check_corpus` gathers them into a `CheckReport` that the CLI
-prints. Errors make the check fail; warnings are printed for a person to judge.
+prints. Errors make the check fail; warnings are printed for a person to judge. With
+``shape=True`` every shape target (issue "Corpus v7") that the corpus misses is an error, and so
+is every cue over the cap that the allow-list (`data/cue-allowlist.yaml`) does not excuse.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from training.config import DEFAULT_LABELS
 from training.corpus import BOILERPLATE_KINDS, UNIT_KINDS
@@ -42,6 +47,7 @@ class CheckReport:
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    shape: list[tuple[str, Any, str, bool]] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -202,11 +208,23 @@ def cue_report(rows: Sequence[Row], labels: Sequence[str], top: int = 8,
     return out
 
 
-def check_corpus(paths: Sequence[Path], labels: Sequence[str] = DEFAULT_LABELS) -> CheckReport:
+def check_corpus(paths: Sequence[Path], labels: Sequence[str] = DEFAULT_LABELS, shape: bool = False,
+                 allowed_cues: dict[str, str] | None = None) -> CheckReport:
+    """Read and check the corpus; ``shape`` adds the shape targets, ``allowed_cues`` maps a
+    definitional cue to the label it may decide."""
     report = CheckReport()
     read_rows(paths, report)
     check_rows(report, labels)
+    if shape and report.clean:
+        report.shape = shape_report(shape_figures(valid_rows(report, labels), labels), allowed_cues)
+        report.errors.extend(shape_errors(report.shape))
     return report
+
+
+def valid_rows(report: CheckReport, labels: Sequence[str]) -> list[Row]:
+    """Rows with a known label and a text, the ones every figure is computed on."""
+    return [row for row in report.rows
+            if row.record.get("label") in labels and isinstance(row.record.get("text"), str)]
 
 
 def summary_tables(report: CheckReport, labels: Sequence[str]) -> dict[str, Any]:
@@ -321,7 +339,59 @@ SHAPE_TARGETS = (
 )
 
 
-def shape_report(figures: dict[str, Any]) -> list[tuple[str, Any, str, bool]]:
-    """``(figure, value, target, met)`` for every shape target."""
-    values = {**figures, "smallest_label_share": min(figures["label_share"].values())}
+def shape_report(figures: dict[str, Any],
+                 allowed_cues: dict[str, str] | None = None) -> list[tuple[str, Any, str, bool]]:
+    """``(figure, value, target, met)`` for every shape target; cues on the allow-list for the
+    label they decide are left out of ``cues_over_cap``."""
+    allowed = allowed_cues or {}
+    values = {**figures, "smallest_label_share": min(figures["label_share"].values()),
+              "cues_over_cap": [cue for cue in figures["cues_over_cap"] if allowed.get(cue[0]) != cue[1]]}
     return [(name, values[name], target, test(values[name])) for name, target, test in SHAPE_TARGETS]
+
+
+def shown_value(name: str, value: Any) -> str:
+    """A shape figure as the report prints it: shares in percent, cues with their label."""
+    if isinstance(value, list):
+        worst = ", ".join(f"{cue!r} {label} {share:.0%}" for cue, label, share, _ in value[:6])
+        return f"{len(value)}: {worst}"
+    if isinstance(value, float) and name != "mean_words":
+        return f"{value:.1%}"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def shape_errors(shape: Sequence[tuple[str, Any, str, bool]]) -> list[str]:
+    """One error per missed shape target of a `shape_report`, and one per cue over the cap."""
+    errors = []
+    for name, value, target, met in shape:
+        if met:
+            continue
+        if name == "cues_over_cap":
+            errors.extend(f"shape: cue {cue!r} is {label} in {share:.0%} of {count} units (cap 85%); "
+                          "write it under other labels, or allow-list it if it is definitional"
+                          for cue, label, share, count in value)
+        else:
+            errors.append(f"shape: {name} is {shown_value(name, value)}, target {target}")
+    return errors
+
+
+def read_cue_allowlist(path: Path, labels: Sequence[str]) -> dict[str, str]:
+    """The allow-list file: a YAML list of ``{cue, label, reason}``, every field required.
+
+    Returns ``{cue: label}``; raises ``ValueError`` naming the entry that is malformed.
+    """
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: invalid YAML ({getattr(err, 'problem', err)})") from None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a list of entries with cue, label and reason")
+    allowed = {}
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or set(entry) != {"cue", "label", "reason"}:
+            raise ValueError(f"{path}: entry {number} needs exactly the keys cue, label and reason")
+        if entry["label"] not in labels:
+            raise ValueError(f"{path}: entry {number}: unknown label {entry['label']!r}")
+        if not str(entry["reason"]).strip():
+            raise ValueError(f"{path}: entry {number}: give the reason the cue is definitional")
+        allowed[str(entry["cue"]).lower()] = entry["label"]
+    return allowed

@@ -198,12 +198,22 @@ def data_check(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Corpus files or folders (default data/corpus).")] = None,
     cues: Annotated[int, typer.Option(help="Top cue tokens shown per label.")] = 8,
+    shape: Annotated[bool, typer.Option(
+        help="Fail when the corpus misses a shape target of real reporting (--no-shape for "
+             "partial files).")] = True,
+    cue_allowlist: Annotated[Path, typer.Option(
+        help="YAML list of definitional cues (cue, label, reason) the cue cap lets through.")]
+        = Path("data/cue-allowlist.yaml"),
 ) -> None:
-    """Validate the corpus; exit 0 only when it is clean, and show where labels could leak."""
+    """Validate the corpus; exit 0 only when it is clean and shaped like real reporting."""
     from training.config import DEFAULT_LABELS
-    from training.datacheck import check_corpus, cue_report, shape_figures, shape_report, summary_tables
+    from training.datacheck import check_corpus, cue_report, read_cue_allowlist, summary_tables, valid_rows
 
-    report = check_corpus(paths or [Path("data/corpus")], DEFAULT_LABELS)
+    try:
+        allowed = read_cue_allowlist(cue_allowlist, DEFAULT_LABELS) if cue_allowlist.is_file() else {}
+    except ValueError as err:
+        raise fail(str(err)) from None
+    report = check_corpus(paths or [Path("data/corpus")], DEFAULT_LABELS, shape=shape, allowed_cues=allowed)
     if report.rows:
         tables = summary_tables(report, DEFAULT_LABELS)
         counts = Table(title=f"Sentences by label and split ({tables['articles']} articles)")
@@ -221,15 +231,15 @@ def data_check(
                 f"{name} {share:.1%}" for name, _, share in tables[key]), highlight=False)
         console.print("[bold]length (words):[/] " + ", ".join(
             f"{k} {v}" for k, v in tables["length_words"].items()), highlight=False)
-        valid = [r for r in report.rows if r.record.get("label") in DEFAULT_LABELS
-                 and isinstance(r.record.get("text"), str)]
         cue_table = Table(title="Cue report: tokens most predictive of each label (PMI)")
         cue_table.add_column("label")
         cue_table.add_column("token (PMI, share of its sentences with this label, count)")
+        valid = valid_rows(report, DEFAULT_LABELS)
         for label, entries in cue_report(valid, DEFAULT_LABELS, top=cues).items():
             cue_table.add_row(label, ", ".join(f"{t} ({p:.2f}, {s:.0%}, {c})" for t, p, s, c in entries))
         console.print(cue_table)
-        console.print(_shape_table(shape_report(shape_figures(valid, DEFAULT_LABELS))))
+    if report.shape:
+        console.print(_shape_table(report.shape, len(allowed)))
     for warning in report.warnings[:20]:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if len(report.warnings) > 20:
@@ -241,20 +251,15 @@ def data_check(
     console.print(f"[green]clean:[/] {len(report.rows)} sentences")
 
 
-def _shape_table(rows: list[tuple[str, object, str, bool]]) -> Table:
+def _shape_table(rows: list[tuple[str, object, str, bool]], allowed: int) -> Table:
     """The corpus' shape against real reporting: figure, value, target, met."""
-    table = Table(title="Shape against real reporting (reported; not yet enforced)")
+    from training.datacheck import shown_value
+
+    table = Table(title=f"Shape against real reporting (enforced; {allowed} definitional cues allow-listed)")
     for column in ("figure", "value", "target", "met"):
         table.add_column(column)
     for name, value, target, met in rows:
-        if isinstance(value, list):
-            worst = ", ".join(f"{cue!r} {label} {share:.0%}" for cue, label, share, _ in value[:6])
-            shown = f"{len(value)}: {worst}"
-        elif isinstance(value, float) and name != "mean_words":
-            shown = f"{value:.1%}"
-        else:
-            shown = f"{value:.1f}" if isinstance(value, float) else str(value)
-        table.add_row(name, shown, target, "yes" if met else "[red]no[/]")
+        table.add_row(name, shown_value(name, value), target, "yes" if met else "[red]no[/]")
     return table
 
 

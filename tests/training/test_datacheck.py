@@ -1,9 +1,18 @@
 import json
+import re
 
 import pytest
-from helpers import run_cli
+from helpers import ROOT, run_cli
 
-from training.datacheck import check_corpus, cue_report, near_duplicate_pairs, normalise, tokens
+from training.config import DEFAULT_LABELS
+from training.datacheck import (
+    check_corpus,
+    cue_report,
+    near_duplicate_pairs,
+    normalise,
+    read_cue_allowlist,
+    tokens,
+)
 
 
 def row(i, article="a-1", text=None, label="other", **extra):
@@ -151,3 +160,111 @@ def test_shape_figures_on_a_hand_worked_corpus():
     leaky.append(Row("train", "f", 9, {"text": "officials warn of nothing", "label": "other"}))
     assert cue_caps(leaky, labels, min_count=10) == [  # ties: equal share and count, by name
         (cue, "forecast", 0.9, 10) for cue in ("of", "officials", "officials warn", "warn", "warn of")]
+
+
+@pytest.fixture(scope="module")
+def corpus_rows():
+    from training.datacheck import CheckReport, read_rows
+
+    report = CheckReport()
+    read_rows([ROOT / "data" / "corpus"], report)
+    return [row.record for row in report.rows]
+
+
+def break_shape(target, record):
+    """The record changed so that a whole corpus of such records misses ``target``."""
+    label, index, text = record["label"], record["sentence_index"], record["text"]
+    if target == "other_and_incident" and label == "other" and index % 2:
+        return {**record, "label": "statistic"}
+    if target == "smallest_label_share" and label == "forecast" and index % 4:
+        return {**record, "label": "other"}
+    if target == "articles_with_all_labels" and index < len(DEFAULT_LABELS):
+        return {**record, "label": DEFAULT_LABELS[index]}
+    if target == "forecasts_in_last_quarter" and label == "forecast":
+        return {**record, "sentence_index": index + 1000}
+    if target == "mean_words":
+        return {**record, "text": text + " and so on"}
+    if target == "p90_words" and index % 5 == 0:
+        return {**record, "text": text + " and" * 12}
+    if target == "forecasts_without_modal" and label == "forecast":
+        return {**record, "text": text + " may"}
+    if target == "statistics_without_digits" and label == "statistic":
+        return {**record, "text": text + " 7"}
+    if target == "other_or_testimony_with_digits" and label in ("other", "captive_testimony"):
+        return {**record, "text": re.sub(r"\d", "n", text)}
+    if target == "cues_over_cap" and label == "forecast":
+        return {**record, "text": text + " zqxv"}
+    return record
+
+
+SHAPE_TARGET_NAMES = ["other_and_incident", "smallest_label_share", "articles_with_all_labels",
+                      "forecasts_in_last_quarter", "mean_words", "p90_words", "forecasts_without_modal",
+                      "statistics_without_digits", "other_or_testimony_with_digits", "cues_over_cap"]
+
+
+def shape_errors_of(records, allowed):
+    from training.datacheck import Row, shape_errors, shape_figures, shape_report
+
+    rows = [Row("corpus", "f", i, record) for i, record in enumerate(records)]
+    return shape_errors(shape_report(shape_figures(rows, DEFAULT_LABELS), allowed))
+
+
+def test_every_shape_target_has_a_breaking_fixture():
+    from training.datacheck import SHAPE_TARGETS
+
+    assert sorted(name for name, *_ in SHAPE_TARGETS) == sorted(SHAPE_TARGET_NAMES)
+
+
+def test_the_corpus_meets_every_shape_target(corpus_rows):
+    allowed = read_cue_allowlist(ROOT / "data" / "cue-allowlist.yaml", DEFAULT_LABELS)
+    assert shape_errors_of(corpus_rows, allowed) == []
+
+
+@pytest.mark.parametrize("target", SHAPE_TARGET_NAMES)
+def test_each_broken_shape_target_is_caught_by_name(corpus_rows, target):
+    """A copy of the corpus bent out of shape in one way fails on that target."""
+    allowed = read_cue_allowlist(ROOT / "data" / "cue-allowlist.yaml", DEFAULT_LABELS)
+    errors = shape_errors_of([break_shape(target, record) for record in corpus_rows], allowed)
+    expected = "shape: cue 'zqxv' is forecast" if target == "cues_over_cap" else f"shape: {target} is "
+    assert any(error.startswith(expected) for error in errors), errors
+
+
+def test_check_corpus_fails_on_shape_only_when_asked(tmp_path, corpus_rows):
+    write_split(tmp_path, "train", [break_shape("cues_over_cap", record) for record in corpus_rows])
+    assert check_corpus([tmp_path]).clean
+    report = check_corpus([tmp_path], shape=True)
+    assert [error for error in report.errors if "zqxv" in error]
+    assert dict((name, met) for name, _, _, met in report.shape)["cues_over_cap"] is False
+
+
+def test_an_allow_listed_cue_passes_the_cap_for_its_own_label_only(tmp_path, corpus_rows):
+    from training.datacheck import Row, shape_figures, shape_report
+
+    planted = [break_shape("cues_over_cap", record) for record in corpus_rows]
+    figures = shape_figures([Row("train", "f", i, r) for i, r in enumerate(planted)], DEFAULT_LABELS)
+    over = {name: value for name, value, _, _ in shape_report(figures, {"zqxv": "forecast"})}["cues_over_cap"]
+    assert "zqxv" not in [cue for cue, *_ in over]
+    over = {name: value for name, value, _, _ in shape_report(figures, {"zqxv": "other"})}["cues_over_cap"]
+    assert "zqxv" in [cue for cue, *_ in over]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("- cue: likely\n  label: forecast\n", "needs exactly the keys cue, label and reason"),
+    ("- cue: likely\n  label: rumour\n  reason: x\n", "unknown label 'rumour'"),
+    ("- cue: likely\n  label: forecast\n  reason: ' '\n", "give the reason"),
+    ("cue: likely\n", "expected a list"),
+    ("- [unclosed\n", "invalid YAML"),
+])
+def test_a_malformed_allow_list_is_refused_by_name(tmp_path, text, message):
+    path = tmp_path / "allow.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_cue_allowlist(path, DEFAULT_LABELS)
+    result = run_cli(["data", "check", "--cue-allowlist", str(path)])
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_cli_no_shape_checks_a_partial_file(tmp_path):
+    write_split(tmp_path, "train", [row(0), row(1)])
+    assert run_cli(["data", "check", str(tmp_path)]).returncode == 1
+    assert run_cli(["data", "check", "--no-shape", str(tmp_path)]).returncode == 0
