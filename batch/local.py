@@ -50,7 +50,11 @@ def score_articles(articles: list[Article], predictor: Predictor) -> list[dict[s
     """Segment and classify a group of articles in one length-sorted predictor call."""
     spans_per_article = [segment(article.text) for article in articles]
     texts = [span.text for spans in spans_per_article for span in spans]
-    derived = label_columns(predictor.probabilities(texts), predictor.labels)
+    contexts = None
+    if predictor.context_words:
+        contexts = [context for spans in spans_per_article
+                    for context in predictor.article_contexts([span.text for span in spans])]
+    derived = label_columns(predictor.probabilities(texts, contexts), predictor.labels)
     rows: list[dict[str, Any]] = []
     position = 0
     for article, spans in zip(articles, spans_per_article, strict=True):

@@ -21,6 +21,7 @@ from batch.local import ScoreOptions
 from batch.output import BatchError, OutputFolder, summarise
 from batch.readers import Article, Fields, read_input
 from inference.artifact import open_artifact
+from inference.context import neighbour_contexts
 from inference.labels import label_columns
 from inference.segment import segment
 
@@ -47,15 +48,21 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list]:
     return {key: [row[key] for row in rows] for key in rows[0]}
 
 
-def _segment(batch: dict[str, Any]) -> dict[str, list]:
-    out: dict[str, list] = {"article_id": [], "sentence_index": [], "start": [], "end": [], "text": []}
+def _segment(batch: dict[str, Any], context_words: int | None) -> dict[str, list]:
+    """Sentences of each article, each with its context when the model reads one."""
+    out: dict[str, list] = {"article_id": [], "sentence_index": [], "start": [], "end": [], "text": [],
+                            "context": []}
     for article_id, text in zip(batch["article_id"], batch["text"], strict=True):
-        for index, span in enumerate(segment(text)):
+        spans = segment(text)
+        units = [span.text for span in spans]
+        contexts = neighbour_contexts(units, context_words) if context_words else [""] * len(spans)
+        for index, (span, context) in enumerate(zip(spans, contexts, strict=True)):
             out["article_id"].append(article_id)
             out["sentence_index"].append(index)
             out["start"].append(span.start)
             out["end"].append(span.end)
             out["text"].append(span.text)
+            out["context"].append(context)
     return out
 
 
@@ -66,8 +73,10 @@ class _Classify:
         self.predictor = options.load_predictor(threads)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        probabilities = self.predictor.probabilities(list(batch["text"]))
-        return batch | label_columns(probabilities, self.predictor.labels)
+        contexts = list(batch["context"]) if self.predictor.context_words else None
+        probabilities = self.predictor.probabilities(list(batch["text"]), contexts)
+        return {key: value for key, value in batch.items() if key != "context"} | label_columns(
+            probabilities, self.predictor.labels)
 
 
 def score_ray(options: ScoreOptions, address: str | None = None, actors: int | None = None,
@@ -96,7 +105,8 @@ def score_ray(options: ScoreOptions, address: str | None = None, actors: int | N
     # half the CPUs stay bookable for the read and segment tasks that feed it.
     pool = actors or max(1, int(ray.available_resources().get("CPU", 2)) // 2)
     scored = (
-        articles.map_batches(_segment, batch_size=64)
+        articles.map_batches(_segment, batch_size=64,
+                             fn_kwargs={"context_words": open_artifact(options.model).metadata.context_words})
         .map_batches(_Classify, fn_constructor_kwargs={"options": options, "threads": threads_per_actor},
                      batch_size=options.batch_size * 4, concurrency=pool, num_cpus=1)
     )

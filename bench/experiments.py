@@ -3,7 +3,8 @@
 Run: BENTOML_HOME=... MLFLOW_TRACKING_URI=... .venv/bin/python bench/experiments.py --score-held-out
 With --score-held-out, every finished run on the current corpus that lacks them first gets
 two extra metrics, logged into its MLflow run: macro-F1 on the out-of-style check set
-(data/ood/check.jsonl) and the number of seed-article sentences labelled right. Neither set
+(data/ood/check.jsonl) and the number of seed-article sentences labelled right (a model trained
+with context reads each seed sentence with its neighbours). Neither set
 is used for training or selection; they are scored after the fact, for the report only.
 """
 
@@ -34,14 +35,18 @@ def config_files() -> dict[str, str]:
 
 def score_held_out(client, run) -> None:
     """Evaluate the run's stored model on the held-out sets and log the two metrics."""
+    from inference.context import neighbour_contexts
     from training.data import load_labelled
     from training.evaluate import evaluate_texts
     from training.kinds import load_classifier
 
-    _, classifier = load_classifier(run.data.tags["model_tag"])
+    artifact, classifier = load_classifier(run.data.tags["model_tag"])
+    words = artifact.metadata.context_words
     for metric, path in HELD_OUT.items():
         data = load_labelled(path, classifier.labels)
-        report, _ = evaluate_texts(classifier, data["text"], data["label_id"], classifier.labels)
+        # The seed article's sentences are one article in reading order; the OOD lines stand alone.
+        contexts = neighbour_contexts(data["text"], words) if words and metric == "seed_correct" else None
+        report, _ = evaluate_texts(classifier, data["text"], data["label_id"], classifier.labels, contexts)
         value = report["macro_f1"] if metric == "ood_macro_f1" else round(report["accuracy"] * report["n"])
         client.log_metric(run.info.run_id, metric, float(value))
 

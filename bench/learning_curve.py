@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/learning_curve.py [--train] [--out docs/figures/learning-curve.png]
 With --train it first runs `warlens train` on 10%, 25% and 50% of the training sentences
-(stratified, seeded; calibration off so only the data changes). It then plots every finished
+(stratified, seeded; calibration off so only the data changes; stored as `warlens-sweep`, so
+the served default stays as it is). It then plots every finished
 run named minilm-frac-* plus the full-data runs named minilm on the current corpus (same data
 hash) from the MLflow stores given: the mean over seeds at each size, on the test split and, for
 runs that bench/experiments.py --score-held-out has scored, on the out-of-style check set.
@@ -33,7 +34,8 @@ def main() -> None:
         for fraction in FRACTIONS:
             subprocess.run([sys.executable, "-m", "warlens", "train", "--config", "configs/minilm.yaml",
                             "--set", f"data.train_fraction={fraction}", "--set", "training.calibrate=false",
-                            "--set", f"name=minilm-frac-{fraction}", "--no-progress"], cwd=ROOT, check=True)
+                            "--set", f"name=minilm-frac-{fraction}",
+                            "--set", "model.store_name=warlens-sweep", "--no-progress"], cwd=ROOT, check=True)
     from training.tracking import list_runs, tracking_uri
     from warlens.settings import load_settings
 

@@ -1,11 +1,13 @@
 """The yardstick: stored models on real published reporting (../shared/real-dev.jsonl).
 
 Run: .venv/bin/python bench/real_text.py [--model TAG ...] [--backend onnx-int8 --backend torch]
-       [--data ../shared/real-dev.jsonl] [--json OUT]
+       [--data ../shared/real-dev.jsonl] [--json OUT] [--plot PNG]
 Each model is scored on the path users get (a transformer through the served predictor, then
 torch as a second row; a baseline through its own kind): macro-F1, accuracy, ECE, per-label F1,
 each for all sentences and split by `selection` (run: consecutive lines of real pages;
-targeted: rare labels and boundary cases), and the confusion matrix. The file is third-party
+targeted: rare labels and boundary cases), and the confusion matrix. A model trained with context
+reads each `run` row with its neighbours. --plot draws the first model's reliability diagrams on
+the corpus test split and on real-dev side by side. The file is third-party
 text kept outside the repository: measure and choose on it, never train or fit on it.
 """
 
@@ -30,13 +32,32 @@ def read_real_dev(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score_rows(rows: list[dict], classifier, labels: list[str]) -> dict:
-    """Reports for all rows and for each `selection`, in the model's label order."""
+def real_dev_contexts(rows: list[dict], words: int) -> list[str]:
+    """Each row's context: `run` rows of one source are consecutive lines of a page, so their
+    neighbours in file order are their context; a `targeted` row stands alone."""
+    from inference.context import neighbour_contexts
+
+    contexts = [""] * len(rows)
+    runs: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        if row["selection"] == "run":
+            runs.setdefault(row["source"], []).append(index)
+    for members in runs.values():
+        for index, context in zip(members, neighbour_contexts([rows[i]["text"] for i in members], words),
+                                  strict=True):
+            contexts[index] = context
+    return contexts
+
+
+def score_rows(rows: list[dict], classifier, labels: list[str], context_words: int | None = None) -> dict:
+    """Reports for all rows and for each `selection`, in the model's label order; a model that
+    reads context gets each row's neighbours."""
     import numpy as np
 
     from training.metrics import evaluation_report
 
-    probabilities = classifier.probabilities([row["text"] for row in rows])
+    contexts = real_dev_contexts(rows, context_words) if context_words else None
+    probabilities = classifier.probabilities([row["text"] for row in rows], contexts)
     columns = [classifier.labels.index(label) for label in labels]
     probabilities = probabilities[:, columns]
     gold = np.asarray([labels.index(row["label"]) for row in rows])
@@ -49,6 +70,56 @@ def score_rows(rows: list[dict], classifier, labels: list[str]) -> dict:
     share = float((wrong_confidence < 0.7).mean()) if wrong_confidence.size else 0.0
     reports["all"]["errors_under_0.7"] = share
     return reports
+
+
+def reliability_panels(rows: list[dict], classifier, artifact) -> dict[str, tuple]:
+    """``{"corpus test split": (probabilities, gold), "real-dev": (...)}`` in the model's label order."""
+    import numpy as np
+
+    from training.data import load_labelled, with_context
+
+    labels, words = artifact.labels, artifact.metadata.context_words
+    test = load_labelled(ROOT / "data" / "corpus" / "test.jsonl", labels)
+    contexts = with_context(test, words)["context"] if words else None
+    real_contexts = real_dev_contexts(rows, words) if words else None
+    return {
+        "corpus test split": (classifier.probabilities(test["text"], contexts), np.asarray(test["label_id"])),
+        "real-dev": (classifier.probabilities([row["text"] for row in rows], real_contexts),
+                     np.asarray([labels.index(row["label"]) for row in rows])),
+    }
+
+
+def plot_reliability(panels: dict[str, tuple], path: Path, title: str) -> None:
+    """One reliability diagram per ``name -> (probabilities, gold ids)``, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from training.metrics import expected_calibration_error, reliability_bins
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5), squeeze=False)
+    for ax, (name, (probabilities, gold)) in zip(axes[0], panels.items(), strict=True):
+        confidence, correct = probabilities.max(axis=1), probabilities.argmax(axis=1) == gold
+        rows = reliability_bins(confidence, correct)
+        ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+        ax.bar([r["low"] for r in rows], [r["accuracy"] for r in rows],
+               width=[r["high"] - r["low"] for r in rows], align="edge", alpha=0.7, edgecolor="black",
+               label="accuracy in bin")
+        ax.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], "o", color="darkred",
+                label="mean confidence")
+        for row in rows:
+            ax.annotate(str(row["count"]), (row["low"] + 0.005, 0.02), fontsize=7)
+        ece = expected_calibration_error(confidence, correct)
+        wrong = confidence[~correct]
+        under = float((wrong < 0.7).mean()) if wrong.size else 0.0
+        ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence", ylabel="accuracy",
+               title=f"{name}: n={len(gold)}, ECE {ece:.3f}, errors under 0.7: {under:.0%}")
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def table_row(name: str, reports: dict, labels: list[str]) -> str:
@@ -67,6 +138,7 @@ def main() -> None:
     parser.add_argument("--backend", action="append", help="transformer backends to run (repeatable)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", type=Path, help="also write every report here")
+    parser.add_argument("--plot", type=Path, help="write the first model's reliability diagrams here (PNG)")
     args = parser.parse_args()
     rows = read_real_dev(args.data)
 
@@ -75,6 +147,7 @@ def main() -> None:
     from training.metrics import confusion_table
 
     results = {}
+    plotted = False
     for ref in args.model or DEFAULT_MODELS:
         try:
             artifact, _ = load_classifier(ref, None)
@@ -85,8 +158,11 @@ def main() -> None:
         for backend in backends:
             _, classifier = load_classifier(ref, backend)
             name = f"{artifact.tag} ({artifact.metadata.experiment}, {backend or artifact.metadata.kind})"
-            results[name] = score_rows(rows, classifier, artifact.labels)
+            results[name] = score_rows(rows, classifier, artifact.labels, artifact.metadata.context_words)
             print(f"\n{name}\n{confusion_table(results[name]['all'])}")
+            if args.plot and not plotted:
+                plot_reliability(reliability_panels(rows, classifier, artifact), args.plot, name)
+                plotted = True
     labels = next(iter(results.values()))["all"]["labels"]
     print(f"\nreal-dev: {len(rows)} sentences ({args.data})\n")
     print("| model | macro-F1 | accuracy | ECE | errors under 0.7 | run F1 | targeted F1 | "

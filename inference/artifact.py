@@ -33,7 +33,9 @@ class ModelMetadata(BaseModel):
     labels: list[str] = Field(min_length=2, description="Labels in the model's output order.")
     experiment: str | None = Field(None, description="Config name that trained it.")
     base_model: str | None = Field(None, description="Encoder it was built on.")
-    max_length: int = Field(128, ge=1, description="Tokens kept per sentence.")
+    max_length: int = Field(128, ge=1, description="Tokens kept per sentence (with its context).")
+    context_words: int | None = Field(None, ge=1, description="Words of each neighbour the model reads "
+                                                              "as context (none: the sentence alone).")
     temperature: float | None = Field(None, gt=0, description="Softmax temperature fitted on validation "
                                                               "(none: not calibrated, 1 applies).")
     calibration: dict[str, float] | None = Field(None, description="Temperature fit: before/after ECE.")

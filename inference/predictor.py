@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from inference.artifact import DEFAULT_MODEL, ModelArtifact, ModelNotFound, open_artifact
+from inference.context import neighbour_contexts
 from inference.labels import Prediction, predictions, softmax
 
 BACKENDS = ("onnx-int8", "onnx", "torch")
@@ -113,6 +114,7 @@ class Predictor:
         self.labels = artifact.labels
         self.batch_size = batch_size
         self.max_length = artifact.metadata.max_length
+        self.context_words = artifact.metadata.context_words
         self.temperature = artifact.metadata.temperature or 1.0
         self.threads = threads or os.cpu_count() or 1
         self.tokenizer = AutoTokenizer.from_pretrained(artifact.directory)
@@ -167,14 +169,25 @@ class Predictor:
 
         return run
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> Any:
+        """Tokenizer output for the texts; a context model reads each text with its context as
+        the second segment (an empty one where ``contexts`` is not given, as for a lone sentence)."""
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError(f"{len(contexts)} contexts for {len(texts)} texts")
+        with self._tokenizer_lock:
+            if not self.context_words:
+                return self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+            second = list(contexts) if contexts is not None else [""] * len(texts)
+            return self.tokenizer(list(texts), second, truncation=True, max_length=self.max_length)
+
+    def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
         """Logit matrix, one row per text in input order, columns in `labels` order; with int8,
-        the rows the re-check covers hold fp32 logits."""
+        the rows the re-check covers hold fp32 logits. ``contexts`` (one per text) reach only a
+        model trained with context."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         if not texts:
             return out
-        with self._tokenizer_lock:
-            encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        encoded = self.encode(texts, contexts)
         self._score(encoded, np.arange(len(texts)), self._run, out)
         if self._recheck is not None:
             unsure = np.flatnonzero(softmax(out, self.temperature).max(axis=1) < self.recheck_below)
@@ -182,9 +195,9 @@ class Predictor:
                 self._score(encoded, unsure, self._recheck, out)
         return out
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
         """Probability matrix, one row per text in input order, columns in `labels` order."""
-        return softmax(self.logits(texts), self.temperature)
+        return softmax(self.logits(texts, contexts), self.temperature)
 
     def _score(self, encoded: Any, rows: np.ndarray, run: Any, out: np.ndarray) -> None:
         """Write into ``out[rows]`` the logits ``run`` gives those rows of ``encoded``, in
@@ -201,8 +214,13 @@ class Predictor:
             for batch in batches:
                 score(batch)
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        return predictions(self.probabilities(texts), self.labels)
+    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> list[Prediction]:
+        return predictions(self.probabilities(texts, contexts), self.labels)
+
+    def article_contexts(self, units: Sequence[str]) -> list[str] | None:
+        """The context of each unit of one article (in reading order) as this model reads it;
+        None for a model that reads sentences alone."""
+        return neighbour_contexts(units, self.context_words) if self.context_words else None
 
     def describe(self) -> dict[str, Any]:
         metadata = self.artifact.metadata
@@ -215,4 +233,5 @@ class Predictor:
             "backend": self.backend,
             "temperature": self.temperature,
             "int8_recheck_below": self.recheck_below,
+            "context_words": self.context_words,
         }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from serving.limits import Limits
 
@@ -19,20 +19,53 @@ def _not_blank(text: str) -> str:
 
 
 def sentence_list_type(limits: Limits) -> object:
-    """The `/classify` request body: 1 to ``max_sentences`` non-blank sentences."""
+    """The `/classify` request body: 1 to ``max_sentences`` non-blank sentences, each a string or
+    an object with the sentence and its neighbours."""
     sentence = Annotated[
         str,
         StringConstraints(strict=True, min_length=1, max_length=limits.max_sentence_chars),
         AfterValidator(_not_blank),
         Field(description=f"One sentence, 1 to {limits.max_sentence_chars} characters."),
     ]
+    neighbour = Annotated[
+        str,
+        StringConstraints(strict=True, max_length=limits.max_sentence_chars),
+        Field(description="A neighbouring sentence of the article; empty when there is none."),
+    ]
+
+    class Context(BaseModel):
+        """The sentences around one sentence in its article."""
+
+        model_config = ConfigDict(extra="forbid")
+        previous: neighbour = ""
+        next: neighbour = ""
+
+    class SentenceInContext(BaseModel):
+        """A sentence with the sentences around it: a model trained with context reads them (a
+        line of a captive's account is testimony because of its neighbours); others ignore them."""
+
+        model_config = ConfigDict(extra="forbid")
+        text: sentence
+        context: Context = Field(default_factory=Context)
+
+    # A plain string is read as {"text": string}, so every item is validated by one model and an
+    # error names one field: "sentences.0.text: ...", "sentences.0.context.next: ...".
+    item = Annotated[
+        SentenceInContext,
+        BeforeValidator(lambda value: value if isinstance(value, dict | BaseModel) else {"text": value},
+                        json_schema_input_type=sentence | SentenceInContext),
+    ]
     return Annotated[
-        list[sentence],
+        list[item],
         Field(
             min_length=1,
             max_length=limits.max_sentences,
-            description=f"1 to {limits.max_sentences} sentences, labelled in order.",
-            examples=[["Two missiles hit a fuel depot near Kharkiv overnight, officials said."]],
+            description=f"1 to {limits.max_sentences} sentences, labelled in order: each a string, "
+                        "or {text, context: {previous, next}} to pass its neighbours.",
+            examples=[["Two missiles hit a fuel depot near Kharkiv overnight, officials said.",
+                       {"text": "I remember hearing gunfire and everybody running.",
+                        "context": {"previous": "He was held for eleven months in a basement.",
+                                    "next": "The guards never told them where they were."}}]],
         ),
     ]
 
@@ -73,6 +106,9 @@ class ModelInfo(BaseModel):
     metrics: dict = Field(description="Validation and test metrics recorded at training time.")
     backend: str = Field(description="Inference backend: onnx-int8, onnx or torch.")
     temperature: float = Field(description="Softmax temperature applied to the logits.")
+    context_words: int | None = Field(
+        None, description="Words of each neighbour the model reads as context; null: it reads "
+                          "sentences alone and ignores any context sent.")
     int8_recheck_below: float = Field(
         description="onnx-int8 only: sentences whose int8 top probability is under this are "
                     "re-scored by the fp32 graph (0: never).")

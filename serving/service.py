@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from inference.context import neighbour_context
 from inference.segment import segment
 from serving.auth import BearerAuth
 from serving.errors import ErrorDetail
@@ -88,13 +89,22 @@ class Warlens:
 
         Adaptive batching merges the sentences of concurrent requests into one model call.
         """
-        return [SentenceLabel(**asdict(p)) for p in self.predictor.predict(sentences)]
+        # Validated requests hold SentenceInContext items; in-process callers may pass strings.
+        texts = [item if isinstance(item, str) else item.text for item in sentences]
+        words, contexts = self.predictor.context_words, None
+        if words:
+            contexts = ["" if isinstance(item, str) else
+                        neighbour_context(item.context.previous, item.context.next, words)
+                        for item in sentences]
+        return [SentenceLabel(**asdict(p)) for p in self.predictor.predict(texts, contexts)]
 
     @bentoml.api
     async def classify_article(self, text: ArticleText, id: str = "") -> ArticleResult:
         """Split an article into sentences (with character offsets) and label each one."""
         spans = segment(text)
-        predictions = await asyncio.to_thread(self.predictor.predict, [span.text for span in spans])
+        units = [span.text for span in spans]
+        predictions = await asyncio.to_thread(self.predictor.predict, units,
+                                              self.predictor.article_contexts(units))
         sentences = [
             ArticleSentence(start=span.start, end=span.end, text=span.text, **asdict(prediction))
             for span, prediction in zip(spans, predictions, strict=True)

@@ -37,17 +37,31 @@ def quick_model(tmp_path_factory) -> dict[str, str]:
     set WARLENS_TEST_MODEL_CACHE to a folder to keep that model between sessions; it is keyed
     by the corpus and config contents, so changed data retrains. CI never sets it.
     """
+    return trained_model(tmp_path_factory, "quick-model", ["--config", "configs/quick.yaml"])
+
+
+@pytest.fixture(scope="session")
+def context_model(tmp_path_factory) -> dict[str, str]:
+    """A smoke-trained model that reads 8 words of each neighbour: it learns nothing useful in its
+    four steps, but its outputs depend on the context, which is what the plumbing tests need."""
+    return trained_model(tmp_path_factory, "context-model", [
+        "--config", "configs/smoke.yaml", "--set", "model.context_words=8", "--set", "name=smoke-context"])
+
+
+def trained_model(tmp_path_factory, name: str, args: list[str]) -> dict[str, str]:
+    """Train with `warlens train ARGS` into private stores (or the developer's cache, keyed by the
+    corpus, the configs and the arguments) and return env, tag and model directory."""
     cache = os.environ.get("WARLENS_TEST_MODEL_CACHE")
     if cache:
         inputs = sorted([*(ROOT / "data" / "corpus").glob("*.jsonl"), *(ROOT / "configs").glob("*.yaml")])
-        key = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:16]
-        base = Path(cache) / key
+        digest = hashlib.sha256(b"".join(p.read_bytes() for p in inputs) + " ".join(args).encode())
+        base = Path(cache) / digest.hexdigest()[:16]
         recorded = base / "model.json"
         if recorded.is_file():
             return json.loads(recorded.read_text())
         base.mkdir(parents=True, exist_ok=True)
     else:
-        base = tmp_path_factory.mktemp("quick-model")
+        base = tmp_path_factory.mktemp(name)
     (base / "mlruns").mkdir(exist_ok=True)
     env = {
         "BENTOML_HOME": str(base / "bentoml"),
@@ -55,13 +69,13 @@ def quick_model(tmp_path_factory) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
     }
-    result = run_cli(["train", "--config", "configs/quick.yaml", "--no-progress"], env)
+    result = run_cli(["train", *args, "--no-progress"], env)
     assert result.returncode == 0, result.stderr[-3000:]
     tag = next(
         line.split()[2].rstrip(";") for line in result.stdout.splitlines() if line.startswith("Stored model")
     )
-    name, version = tag.split(":")
-    directory = Path(env["BENTOML_HOME"]) / "models" / name / version
+    model_name, version = tag.split(":")
+    directory = Path(env["BENTOML_HOME"]) / "models" / model_name / version
     assert (directory / "warlens.json").is_file()
     model = {"env": env, "tag": tag, "directory": str(directory)}
     if cache:

@@ -176,3 +176,43 @@ def test_ray_engine_rows_equal_the_local_engine(quick_model, tmp_path):
         assert (a["article_id"], a["sentence_index"], a["start"], a["end"], a["text"], a["label"]) == \
                (b["article_id"], b["sentence_index"], b["start"], b["end"], b["text"], b["label"])
         assert abs(a["score"] - b["score"]) < 1e-4
+
+
+def test_both_engines_read_each_sentence_with_its_neighbours(context_model, tmp_path):
+    """A context model's scores in batch output are those of each sentence read in its article."""
+    import numpy as np
+
+    from batch.local import ScoreOptions
+    from batch.ray import _Classify, _segment
+    from inference.predictor import Predictor
+    from inference.segment import segment
+
+    articles = [json.loads(line) for line in ARCHIVE.read_text().splitlines()[:4]]
+    sample = tmp_path / "sample.jsonl"
+    sample.write_text("".join(json.dumps(article) + "\n" for article in articles))
+    out = tmp_path / "out"
+    result = score(context_model, str(sample), "--output", str(out), "--backend", "onnx")
+    assert result.returncode == 0, result.stderr[-3000:]
+    predictor = Predictor.load(context_model["directory"], backend="onnx")
+    expected, alone = {}, {}
+    for article in articles:
+        units = [span.text for span in segment(article["text"])]
+        with_context = predictor.probabilities(units, predictor.article_contexts(units)).max(axis=1)
+        without = predictor.probabilities(units).max(axis=1)
+        for index in range(len(units)):
+            expected[(article["id"], index)] = with_context[index]
+            alone[(article["id"], index)] = without[index]
+    rows = list(read_scored(out))
+    assert len(rows) == len(expected)
+    assert max(abs(r["score"] - expected[(r["article_id"], r["sentence_index"])]) for r in rows) < 1e-4
+    assert max(abs(r["score"] - alone[(r["article_id"], r["sentence_index"])]) for r in rows) > 1e-4
+
+    batch = _segment({"article_id": [a["id"] for a in articles], "text": [a["text"] for a in articles]}, 8)
+    first = [span.text for span in segment(articles[0]["text"])]
+    assert batch["context"][:len(first)] == predictor.article_contexts(first)
+    options = ScoreOptions(inputs=(sample,), output=tmp_path / "ray", model=context_model["directory"],
+                           backend="onnx")
+    scored_batch = _Classify(options, threads=1)(batch)
+    assert "context" not in scored_batch
+    keys = list(zip(batch["article_id"], batch["sentence_index"], strict=True))
+    assert np.allclose(scored_batch["score"], [expected[key] for key in keys], atol=1e-4)

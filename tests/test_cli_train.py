@@ -127,3 +127,37 @@ def test_embedding_baselines_train_evaluate_and_predict(config, kind, extra, sto
     assert predicted.returncode == 0, predicted.stderr
     label, score = predicted.stdout.split()[:2]
     assert label in LABELS and 0.2 <= float(score) <= 1.0
+
+
+def test_a_context_model_records_its_budget_and_the_cli_reads_neighbours(context_model, tmp_path):
+    metadata = json.loads((Path(context_model["directory"]) / "warlens.json").read_text())
+    assert metadata["context_words"] == 8 and metadata["config"]["training"]["context_dropout"] == 0.25
+    env = {**context_model["env"], "WARLENS_MODEL": context_model["tag"]}
+    account = ["He was held for eleven months in a basement under the police station.",
+               "I remember hearing gunfire and everybody started to run away.",
+               "The guards never told them where they were."]
+    in_context = run_cli(["predict", "--backend", "onnx", "--in-context", *account], env)
+    assert in_context.returncode == 0, in_context.stderr
+    from inference.predictor import Predictor
+
+    predictor = Predictor.load(context_model["directory"], backend="onnx")
+    expected = predictor.predict(account, predictor.article_contexts(account))
+    assert [line.split()[:2] for line in in_context.stdout.splitlines()] == \
+        [[p.label, f"{p.score:.3f}"] for p in expected]
+
+    article = [{"text": text, "label": "captive_testimony", "article_id": "acc", "sentence_index": i}
+               for i, text in enumerate(account)]
+    with_ids = tmp_path / "with-ids.jsonl"
+    with_ids.write_text("".join(json.dumps(row) + "\n" for row in article))
+    without_ids = tmp_path / "without-ids.jsonl"
+    without_ids.write_text("".join(json.dumps({"text": r["text"], "label": r["label"]}) + "\n"
+                                   for r in article))
+    reports = [json.loads(run_cli(["evaluate", "--backend", "onnx", "--data", str(path), "--json"],
+                                  env).stdout) for path in (with_ids, without_ids)]
+    assert reports[0]["ece"] != pytest.approx(reports[1]["ece"], abs=1e-6)  # neighbours changed the scores
+
+
+def test_context_on_a_baseline_is_a_config_error(stores):
+    result = run_cli(["train", "--config", "configs/tfidf-logreg.yaml", "--set", "model.context_words=8"],
+                     stores)
+    assert result.returncode == 2 and "only a transformer reads context" in result.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_LABELS = ["incident_report", "statistic", "captive_testimony", "forecast", "other"]
 
@@ -58,7 +58,12 @@ class ModelConfig(_Strict):
         "all-MiniLM-L6-v2",
         description="Alias of an offline packaged model, a local directory, or a hub id (online only).",
     )
-    max_length: int = Field(128, ge=8, le=512, description="Tokens kept per sentence.")
+    max_length: int = Field(128, ge=8, le=512, description="Tokens kept per sentence (with its context).")
+    context_words: int | None = Field(
+        None, ge=1, le=64,
+        description="Read each sentence with this many words of each neighbour (the end of the "
+        "previous unit, the start of the next) as a second segment; none: the sentence alone.",
+    )
     store_name: str | None = Field(
         None, description="Model-store name; default warlens-classifier or warlens-baseline by kind."
     )
@@ -86,6 +91,11 @@ class TrainingConfig(_Strict):
         "none", description="Weight the loss inversely to label frequency."
     )
     threads: int | None = Field(None, ge=1, description="Torch CPU threads; default all cores.")
+    context_dropout: float = Field(
+        0.25, ge=0, le=1,
+        description="With context on: share of training sentences shown without it, so the model "
+        "also reads a lone sentence (`/classify` without context).",
+    )
     calibrate: bool = Field(
         True, description="Fit a softmax temperature on validation; kept when it lowers ECE."
     )
@@ -142,6 +152,12 @@ class ExperimentConfig(_Strict):
         if len(set(labels)) != len(labels):
             raise ValueError(f"labels must be unique, got {labels}")
         return labels
+
+    @model_validator(mode="after")
+    def _context_needs_a_transformer(self) -> ExperimentConfig:
+        if self.model.context_words and self.model.kind != "transformer":
+            raise ValueError(f"model.context_words: only a transformer reads context, not {self.model.kind}")
+        return self
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

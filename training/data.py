@@ -119,6 +119,31 @@ def load_labelled(
     )
 
 
+def with_context(dataset: Dataset, words: int, dropout: float = 0.0, seed: int = 0) -> Dataset:
+    """Add a ``context`` column: each row's neighbours in its article (rows grouped by
+    ``article_id``, in ``sentence_index`` order), and for a seeded share ``dropout`` of the rows
+    none, as a lone sentence has. Rows of files without those fields get no context."""
+    import numpy as np
+
+    from inference.context import neighbour_contexts
+
+    contexts = [""] * len(dataset)
+    if {"article_id", "sentence_index"} <= set(dataset.column_names):
+        articles: dict[str, list[tuple[int, int]]] = {}
+        for row, (article, position) in enumerate(zip(dataset["article_id"], dataset["sentence_index"],
+                                                      strict=True)):
+            articles.setdefault(article, []).append((position, row))
+        texts = dataset["text"]
+        for members in articles.values():
+            rows = [row for _, row in sorted(members)]
+            for row, context in zip(rows, neighbour_contexts([texts[r] for r in rows], words), strict=True):
+                contexts[row] = context
+    if dropout:
+        dropped = np.random.default_rng(seed).random(len(dataset)) < dropout
+        contexts = ["" if drop else context for drop, context in zip(dropped, contexts, strict=True)]
+    return dataset.add_column("context", contexts)
+
+
 def content_hash(paths: Iterable[str | Path]) -> str:
     """Short SHA-256 over the files' bytes, in the order given: identifies the data a run saw."""
     digest = hashlib.sha256()

@@ -15,16 +15,20 @@ from training.metrics import confusion_table, evaluation_report, reliability_bin
 
 
 def evaluate_texts(
-    classifier: Classifier, texts: Sequence[str], y_true: Sequence[int], labels: Sequence[str]
+    classifier: Classifier, texts: Sequence[str], y_true: Sequence[int], labels: Sequence[str],
+    contexts: Sequence[str] | None = None, probabilities: np.ndarray | None = None,
 ) -> tuple[dict[str, Any], np.ndarray]:
-    """Run the classifier and build the report; gold ids index ``labels``.
+    """Run the classifier (with each text's context, for a model that reads one) and build the
+    report; gold ids index ``labels``. ``probabilities`` the classifier already gave these texts
+    are used instead of running it again.
 
     The classifier's own label order may differ from ``labels``: columns are re-ordered.
     """
     missing = set(labels) - set(classifier.labels)
     if missing:
         raise ValueError(f"the model does not know the labels {sorted(missing)}")
-    probabilities = classifier.probabilities(list(texts))
+    if probabilities is None:
+        probabilities = classifier.probabilities(list(texts), None if contexts is None else list(contexts))
     columns = [classifier.labels.index(label) for label in labels]
     probabilities = probabilities[:, columns]
     return evaluation_report(y_true, probabilities, labels), probabilities

@@ -14,7 +14,7 @@ from datasets import Dataset
 
 from inference.artifact import ModelMetadata
 from training.config import ExperimentConfig, flatten
-from training.data import content_hash, load_labelled
+from training.data import content_hash, load_labelled, with_context
 from training.evaluate import evaluate_texts, write_artifacts
 from training.kinds import Classifier, get_kind
 from training.store import store_model
@@ -54,6 +54,10 @@ def load_splits(cfg: ExperimentConfig) -> dict[str, Dataset]:
         name: load_labelled(getattr(data, name), cfg.labels, data.text_field, data.label_field)
         for name in ("train", "validation", "test")
     }
+    if cfg.model.context_words:  # before any sampling, so every row keeps its real neighbours
+        splits = {name: with_context(split, cfg.model.context_words,
+                                     cfg.training.context_dropout if name == "train" else 0.0, seed)
+                  for name, split in splits.items()}
     if data.train_fraction < 1.0:
         from sklearn.model_selection import train_test_split
 
@@ -73,14 +77,17 @@ def load_splits(cfg: ExperimentConfig) -> dict[str, Dataset]:
 
 
 def evaluate_splits(classifier: Classifier, splits: dict[str, Dataset], labels: list[str],
-                    workdir: Path) -> dict[str, dict[str, Any]]:
-    """Report on validation and test, log each report's numbers and artifacts to the run."""
+                    workdir: Path, scored: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Report on validation and test, log each report's numbers and artifacts to the run;
+    ``scored`` holds probability matrices of splits the fit already computed."""
     import mlflow
 
     reports = {}
     for name in EVAL_SPLITS:
         split = splits[name]
-        report, probabilities = evaluate_texts(classifier, split["text"], split["label_id"], labels)
+        report, probabilities = evaluate_texts(classifier, split["text"], split["label_id"], labels,
+                                               split["context"] if "context" in split.column_names else None,
+                                               (scored or {}).get(name))
         out_dir = workdir / "evaluation" / name
         write_artifacts(report, split["text"], split["label_id"], probabilities, out_dir)
         mlflow.log_artifacts(str(out_dir), artifact_path=f"evaluation/{name}")
@@ -124,11 +131,12 @@ def train(cfg: ExperimentConfig, progress: bool = True, tracking: str | None = N
 
         fitted = kind.fit(cfg, splits, staging, sink, progress)
         mlflow.log_metrics(fitted.summary)
-        reports = evaluate_splits(fitted.classifier, splits, cfg.labels, Path(tmp))
+        reports = evaluate_splits(fitted.classifier, splits, cfg.labels, Path(tmp), fitted.scored)
         wall_time = time.perf_counter() - started
         metadata = ModelMetadata(
             kind=cfg.model.kind, experiment=cfg.name, labels=cfg.labels, base_model=kind.base_model(cfg),
-            max_length=cfg.model.max_length, data_hash=data_hash, git_commit=commit,
+            max_length=cfg.model.max_length, context_words=cfg.model.context_words, data_hash=data_hash,
+            git_commit=commit,
             mlflow_run_id=run.info.run_id, config=cfg.model_dump(mode="json"),
             metrics={name: {k: r[k] for k in ("n", *HEADLINE_METRICS, "per_label")}
                      for name, r in reports.items()},

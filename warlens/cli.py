@@ -108,14 +108,16 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Evaluate a stored model on a labelled file, on the path the service uses."""
-    from training.data import DataError, load_labelled
+    from training.data import DataError, load_labelled, with_context
     from training.evaluate import evaluate_texts, write_artifacts
 
     artifact, classifier = open_classifier(model, backend, settings())
+    words = artifact.metadata.context_words
     try:
         dataset = load_labelled(data, classifier.labels)
+        contexts = with_context(dataset, words)["context"] if words else None
         report, probabilities = evaluate_texts(classifier, dataset["text"], dataset["label_id"],
-                                               classifier.labels)
+                                               classifier.labels, contexts)
     except (DataError, ValueError) as err:
         raise fail(str(err)) from None
     report["model"] = artifact.tag
@@ -138,13 +140,19 @@ def predict(
     sentences: Annotated[list[str], typer.Argument(help="One or more sentences.")],
     model: Annotated[str | None, typer.Option(help=MODEL_HELP)] = None,
     backend: Annotated[str | None, typer.Option(help=BACKEND_HELP)] = None,
+    in_context: Annotated[bool, typer.Option(
+        help="The sentences are consecutive lines of one article: a model trained with context "
+             "reads each with its neighbours.")] = False,
 ) -> None:
     """Print the label and confidence for each sentence, as `POST /classify` gives them."""
+    from inference.context import neighbour_contexts
     from inference.labels import predictions
 
-    _, classifier = open_classifier(model, backend, settings())
-    for sentence, prediction in zip(sentences, predictions(classifier.probabilities(sentences),
-                                                           classifier.labels), strict=True):
+    artifact, classifier = open_classifier(model, backend, settings())
+    words = artifact.metadata.context_words
+    contexts = neighbour_contexts(sentences, words) if in_context and words else None
+    probabilities = classifier.probabilities(sentences, contexts)
+    for sentence, prediction in zip(sentences, predictions(probabilities, classifier.labels), strict=True):
         console.print(f"{prediction.label:<18} {prediction.score:.3f}  {sentence}", highlight=False)
 
 

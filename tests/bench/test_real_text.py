@@ -26,7 +26,9 @@ def test_scores_a_model_on_both_backends_split_by_selection(quick_model, tmp_pat
     env = {**os.environ, **quick_model["env"], "PYTHONPATH": str(ROOT)}
     out = tmp_path / "reports.json"
     sample = "tests/fixtures/real-text-sample.jsonl"
-    result = run_bench(["--model", quick_model["directory"], "--data", sample, "--json", str(out)], env)
+    plot = tmp_path / "reliability.png"
+    result = run_bench(["--model", quick_model["directory"], "--data", sample, "--json", str(out),
+                        "--plot", str(plot)], env)
     assert result.returncode == 0, result.stderr[-3000:]
     reports = json.loads(out.read_text())
     assert [name.rsplit(", ", 1)[1] for name in reports] == ["onnx-int8)", "torch)"]
@@ -34,3 +36,15 @@ def test_scores_a_model_on_both_backends_split_by_selection(quick_model, tmp_pat
         assert report["all"]["n"] == 6 and report["run"]["n"] == 3 and report["targeted"]["n"] == 3
         assert 0 <= report["all"]["macro_f1"] <= 1 and 0 <= report["all"]["errors_under_0.7"] <= 1
     assert result.stdout.count("| ") >= 2 and "macro-F1" in result.stdout
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_context_model_reads_run_rows_with_their_neighbours():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from real_text import real_dev_contexts
+
+    rows = [{"text": "A b c.", "selection": "run", "source": "s1"},
+            {"text": "Lone one.", "selection": "targeted", "source": "s2"},
+            {"text": "D e f.", "selection": "run", "source": "s1"},
+            {"text": "G h.", "selection": "run", "source": "s3"}]
+    assert real_dev_contexts(rows, 2) == ["/ D e", "", "b c. /", ""]

@@ -175,3 +175,29 @@ def test_onnx_lanes_split_small_requests_and_match_one_lane(quick_model, test_sp
     rows_per_run.clear()
     three_lanes.probabilities(texts[:1])
     assert rows_per_run == [1]
+
+
+ACCOUNT = ["He was held for eleven months in a basement under the police station.",
+           "I remember hearing gunfire and everybody started to run away.",
+           "The guards never told them where they were."]
+
+
+def test_a_context_model_reads_each_sentence_with_its_neighbours(context_model):
+    predictor = Predictor.load(context_model["directory"], backend="onnx")
+    assert predictor.context_words == 8
+    contexts = predictor.article_contexts(ACCOUNT)
+    assert contexts[1] == ("months in a basement under the police station. / "
+                           "The guards never told them where they were.")
+    alone = predictor.probabilities(ACCOUNT)
+    in_context = predictor.probabilities(ACCOUNT, contexts)
+    assert np.abs(in_context - alone).max() > 1e-4
+    assert np.abs(predictor.probabilities(ACCOUNT, [""] * 3) - alone).max() < 1e-6  # none = empty
+    with pytest.raises(ValueError, match="2 contexts for 3 texts"):
+        predictor.probabilities(ACCOUNT, contexts[:2])
+
+
+def test_a_model_without_context_ignores_it(quick_model):
+    predictor = Predictor.load(quick_model["directory"], backend="onnx")
+    assert predictor.context_words is None and predictor.article_contexts(ACCOUNT) is None
+    assert np.abs(predictor.probabilities(ACCOUNT, ["anything at all"] * 3)
+                  - predictor.probabilities(ACCOUNT)).max() < 1e-6

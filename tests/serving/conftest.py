@@ -68,3 +68,11 @@ def locked_server(root, quick_model, tmp_path_factory):
                                 WARLENS_API_KEY="s3cret-key", WARLENS_MAX_SENTENCES="4")
     yield url
     stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def context_server(root, context_model, tmp_path_factory):
+    """The service on a model that reads each sentence with its neighbours."""
+    process, url = start_server(root, context_model, tmp_path_factory.mktemp("context-server"))
+    yield url
+    stop_server(process)

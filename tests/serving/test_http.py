@@ -115,3 +115,44 @@ def test_limits_come_from_the_environment(locked_server):
     response = httpx.post(f"{locked_server}/classify", json={"sentences": ["a b c"] * 5},
                           headers=good, timeout=30)
     assert response.status_code == 400 and "at most 4 items" in response.text
+
+
+ACCOUNT = ["He was held for eleven months in a basement under the police station.",
+           "I remember hearing gunfire and everybody started to run away.",
+           "The guards never told them where they were."]
+
+
+def test_a_context_model_reads_the_neighbours_sent_with_a_sentence(context_server, context_model):
+    from inference.context import neighbour_context
+    from inference.predictor import Predictor
+
+    assert httpx.get(f"{context_server}/model", timeout=10).json()["context_words"] == 8
+    item = {"text": ACCOUNT[1], "context": {"previous": ACCOUNT[0], "next": ACCOUNT[2]}}
+    in_context, alone = httpx.post(f"{context_server}/classify", json={"sentences": [item, ACCOUNT[1]]},
+                                   timeout=30).json()
+    predictor = Predictor.load(context_model["directory"])
+    expected = predictor.predict([ACCOUNT[1]], [neighbour_context(ACCOUNT[0], ACCOUNT[2], 8)])[0]
+    assert in_context["scores"] == pytest.approx(expected.scores, abs=1e-4)
+    assert in_context["scores"] != pytest.approx(alone["scores"], abs=1e-4)
+    article = httpx.post(f"{context_server}/classify_article", json={"text": " ".join(ACCOUNT)},
+                         timeout=30).json()
+    expected = predictor.predict(ACCOUNT, predictor.article_contexts(ACCOUNT))
+    assert [s["score"] for s in article["sentences"]] == pytest.approx([p.score for p in expected], abs=1e-4)
+
+
+def test_a_model_without_context_answers_the_same_with_or_without_it(server):
+    item = {"text": ACCOUNT[1], "context": {"previous": ACCOUNT[0]}}
+    response = httpx.post(f"{server}/classify", json={"sentences": [item, ACCOUNT[1]]}, timeout=30)
+    with_item, plain = response.json()
+    assert with_item["scores"] == pytest.approx(plain["scores"], abs=1e-5)
+    assert httpx.get(f"{server}/model", timeout=10).json()["context_words"] is None
+
+
+@pytest.mark.parametrize("item, fragment", [
+    ({"text": "x", "context": {"prev": "a"}}, "sentences.0.context.prev: Extra inputs"),
+    ({"context": {"next": "a"}}, "sentences.0.text: Field required"),
+    ({"text": "x", "context": {"next": "y" * 2001}}, "at most 2000 characters"),
+])
+def test_a_bad_sentence_in_context_is_a_400_naming_the_field(server, item, fragment):
+    response = httpx.post(f"{server}/classify", json={"sentences": [item]}, timeout=30)
+    assert response.status_code == 400 and fragment in response.text

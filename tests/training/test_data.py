@@ -74,3 +74,31 @@ def test_jsonl_records_number_lines_and_name_bad_ones(tmp_path):
     records = list(jsonl_records(path))
     assert records[:2] == [(1, {"a": 1}), (3, "expected a JSON object")]
     assert records[2][0] == 4 and records[2][1].startswith("invalid JSON")
+
+
+def test_with_context_reads_neighbours_within_each_article_in_sentence_order():
+    from datasets import Dataset
+
+    from training.data import with_context
+
+    rows = Dataset.from_list([
+        {"text": "b one", "article_id": "b", "sentence_index": 0},
+        {"text": "a two", "article_id": "a", "sentence_index": 1},
+        {"text": "a one", "article_id": "a", "sentence_index": 0},
+        {"text": "a three", "article_id": "a", "sentence_index": 2},
+    ])
+    assert with_context(rows, 1)["context"] == ["", "one / a", "/ a", "two /"]
+
+
+def test_with_context_drops_a_seeded_share_and_needs_article_fields():
+    from datasets import Dataset
+
+    from training.data import with_context
+
+    rows = Dataset.from_list([{"text": f"s{i} x", "article_id": "a", "sentence_index": i}
+                              for i in range(400)])
+    kept = with_context(rows, 2, dropout=0.25, seed=3)["context"]
+    assert 0.18 < sum(context == "" for context in kept) / 400 < 0.32
+    assert kept == with_context(rows, 2, dropout=0.25, seed=3)["context"]
+    bare = Dataset.from_list([{"text": "alone"}, {"text": "also alone"}])
+    assert with_context(bare, 2)["context"] == ["", ""]

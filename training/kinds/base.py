@@ -21,11 +21,12 @@ MetricsSink = Callable[[dict[str, float], int], None]
 
 
 class Classifier(Protocol):
-    """Anything that turns sentences into a probability matrix (columns in `labels` order)."""
+    """Anything that turns sentences into a probability matrix (columns in `labels` order).
+    ``contexts`` (one per text) reach models trained with context; the others read texts alone."""
 
     labels: list[str]
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray: ...
+    def probabilities(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray: ...
 
 
 @dataclass
@@ -33,6 +34,9 @@ class FitResult:
     classifier: Classifier
     summary: dict[str, float]
     metadata: dict[str, Any] = field(default_factory=dict)  # extra model metadata (temperature, ...)
+    # Probability matrices of splits the kind already scored with the final classifier while
+    # fitting (the transformer's validation split, for calibration), so evaluation reuses them.
+    scored: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class ModelKind(ABC):

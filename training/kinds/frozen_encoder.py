@@ -26,7 +26,8 @@ class FrozenEncoderClassifier:
     labels: list[str]
     batch_size: int = 64
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
+        """Reads each text alone: ``contexts`` are for models trained with context."""
         embeddings = self.encoder.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False)
         return spread(self.head.predict_proba(embeddings), self.head.classes_, len(self.labels))
 

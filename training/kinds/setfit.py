@@ -25,7 +25,8 @@ class SetFitClassifier:
     model: Any
     labels: list[str]
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
+        """Reads each text alone: ``contexts`` are for models trained with context."""
         probabilities = np.asarray(self.model.predict_proba(list(texts), as_numpy=True))
         return spread(probabilities, self.model.model_head.classes_, len(self.labels))
 

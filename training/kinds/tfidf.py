@@ -20,7 +20,8 @@ class TfidfClassifier:
     pipeline: Any
     labels: list[str]
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], contexts: Sequence[str] | None = None) -> np.ndarray:
+        """Reads each text alone: ``contexts`` are for models trained with context."""
         return spread(self.pipeline.predict_proba(list(texts)), self.pipeline.classes_, len(self.labels))
 
 

@@ -5,7 +5,6 @@ and training evaluates the model it holds through that same predictor (torch bac
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from datasets import Dataset
 from transformers import TrainerCallback
 
 from inference.artifact import ModelArtifact, ModelMetadata
+from inference.labels import softmax
 from inference.predictor import DEFAULT_BACKEND, Predictor
 from training.base_models import resolve_base_model
 from training.calibration import calibrate
@@ -108,8 +108,15 @@ def training_arguments(cfg: ExperimentConfig, checkpoints: str, progress: bool):
 
 
 def tokenize(dataset: Dataset, tokenizer: Any, max_length: int) -> Dataset:
+    """Model inputs of a split: the sentence alone, or with its ``context`` as second segment."""
+    with_context = "context" in dataset.column_names
+
+    def encode(batch):
+        second = (batch["context"],) if with_context else ()
+        return tokenizer(batch["text"], *second, truncation=True, max_length=max_length)
+
     encoded = dataset.map(
-        lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length),
+        encode,
         batched=True,
         keep_in_memory=True,
     ).rename_column("label_id", "labels")
@@ -171,18 +178,20 @@ class TransformerKind(ModelKind):
         """Fine-tune, then (if the config asks) fit the temperature on validation logits; the
         returned classifier is the torch predictor over the model in memory."""
         model, summary = fine_tune(cfg, splits["train"], splits["validation"], out_dir, sink, progress)
-        metadata = ModelMetadata(kind=self.name, labels=cfg.labels, max_length=cfg.model.max_length)
+        metadata = ModelMetadata(kind=self.name, labels=cfg.labels, max_length=cfg.model.max_length,
+                                 context_words=cfg.model.context_words)
         artifact = ModelArtifact(out_dir, str(out_dir), metadata)
         predictor = Predictor(artifact, "torch", threads=cfg.training.threads, torch_model=model)
         if not cfg.training.calibrate:
             return FitResult(predictor, summary)
         validation = splits["validation"]
-        result = calibrate(predictor.logits(validation["text"]), np.asarray(validation["label_id"]))
-        temperature = {"temperature": result["temperature"]}
-        calibrated = replace(artifact, metadata=metadata.model_copy(update=temperature))
+        contexts = validation["context"] if "context" in validation.column_names else None
+        logits = predictor.logits(validation["text"], contexts)
+        result = calibrate(logits, np.asarray(validation["label_id"]))
+        predictor.temperature = result["temperature"]
         extra = {"temperature": result["temperature"], "calibration": result}
-        return FitResult(Predictor(calibrated, "torch", threads=cfg.training.threads, torch_model=model),
-                         summary | {k: float(v) for k, v in result.items()}, extra)
+        return FitResult(predictor, summary | {k: float(v) for k, v in result.items()}, extra,
+                         scored={"validation": softmax(logits, result["temperature"])})
 
     def load(self, artifact: ModelArtifact, backend: str | None = None) -> Predictor:
         return Predictor(artifact, backend or DEFAULT_BACKEND)
