@@ -104,9 +104,10 @@ def score_ray(options: ScoreOptions, address: str | None = None, actors: int | N
     # Each actor books one CPU in Ray's accounting but runs ``threads_per_actor`` ONNX threads;
     # half the CPUs stay bookable for the read and segment tasks that feed it.
     pool = actors or max(1, int(ray.available_resources().get("CPU", 2)) // 2)
+    metadata = open_artifact(options.model).metadata
     scored = (
         articles.map_batches(_segment, batch_size=64,
-                             fn_kwargs={"context_words": open_artifact(options.model).metadata.context_words})
+                             fn_kwargs={"context_words": metadata.context_words})
         .map_batches(_Classify, fn_constructor_kwargs={"options": options, "threads": threads_per_actor},
                      batch_size=options.batch_size * 4, concurrency=pool, num_cpus=1)
     )
@@ -115,7 +116,7 @@ def score_ray(options: ScoreOptions, address: str | None = None, actors: int | N
     folder.write_quarantine(row["error"] for row in bad)
     n_articles, sentences, counts = _count_rows(folder.path)
     summary = summarise("ray", articles=n_articles, sentences=sentences, label_counts=counts,
-                        labels=open_artifact(options.model).labels, errors=len(bad),
+                        labels=metadata.labels, errors=len(bad),
                         wall_time=time.perf_counter() - started, scored_now=sentences)
     folder.write_summary(summary)
     return summary

@@ -49,18 +49,23 @@ def real_dev_contexts(rows: list[dict], words: int) -> list[str]:
     return contexts
 
 
-def score_rows(rows: list[dict], classifier, labels: list[str], context_words: int | None = None) -> dict:
-    """Reports for all rows and for each `selection`, in the model's label order; a model that
-    reads context gets each row's neighbours."""
+def real_dev_scores(rows: list[dict], classifier, labels: list[str], context_words: int | None = None):
+    """``(probabilities, gold ids)`` of the rows, columns in ``labels`` order; a model that reads
+    context gets each row's neighbours."""
     import numpy as np
-
-    from training.metrics import evaluation_report
 
     contexts = real_dev_contexts(rows, context_words) if context_words else None
     probabilities = classifier.probabilities([row["text"] for row in rows], contexts)
     columns = [classifier.labels.index(label) for label in labels]
-    probabilities = probabilities[:, columns]
-    gold = np.asarray([labels.index(row["label"]) for row in rows])
+    return probabilities[:, columns], np.asarray([labels.index(row["label"]) for row in rows])
+
+
+def score_rows(rows: list[dict], probabilities, gold, labels: list[str]) -> dict:
+    """Reports for all rows and for each `selection`."""
+    import numpy as np
+
+    from training.metrics import evaluation_report
+
     reports = {"all": evaluation_report(gold, probabilities, labels)}
     for selection in sorted({row["selection"] for row in rows}):
         keep = np.asarray([row["selection"] == selection for row in rows])
@@ -72,21 +77,16 @@ def score_rows(rows: list[dict], classifier, labels: list[str], context_words: i
     return reports
 
 
-def reliability_panels(rows: list[dict], classifier, artifact) -> dict[str, tuple]:
-    """``{"corpus test split": (probabilities, gold), "real-dev": (...)}`` in the model's label order."""
+def test_split_scores(classifier, artifact) -> tuple:
+    """``(probabilities, gold ids)`` on the corpus test split, in the model's label order."""
     import numpy as np
 
     from training.data import load_labelled, with_context
 
-    labels, words = artifact.labels, artifact.metadata.context_words
-    test = load_labelled(ROOT / "data" / "corpus" / "test.jsonl", labels)
+    words = artifact.metadata.context_words
+    test = load_labelled(ROOT / "data" / "corpus" / "test.jsonl", artifact.labels)
     contexts = with_context(test, words)["context"] if words else None
-    real_contexts = real_dev_contexts(rows, words) if words else None
-    return {
-        "corpus test split": (classifier.probabilities(test["text"], contexts), np.asarray(test["label_id"])),
-        "real-dev": (classifier.probabilities([row["text"] for row in rows], real_contexts),
-                     np.asarray([labels.index(row["label"]) for row in rows])),
-    }
+    return classifier.probabilities(test["text"], contexts), np.asarray(test["label_id"])
 
 
 def plot_reliability(panels: dict[str, tuple], path: Path, title: str) -> None:
@@ -158,10 +158,12 @@ def main() -> None:
         for backend in backends:
             _, classifier = load_classifier(ref, backend)
             name = f"{artifact.tag} ({artifact.metadata.experiment}, {backend or artifact.metadata.kind})"
-            results[name] = score_rows(rows, classifier, artifact.labels, artifact.metadata.context_words)
+            real = real_dev_scores(rows, classifier, artifact.labels, artifact.metadata.context_words)
+            results[name] = score_rows(rows, *real, artifact.labels)
             print(f"\n{name}\n{confusion_table(results[name]['all'])}")
             if args.plot and not plotted:
-                plot_reliability(reliability_panels(rows, classifier, artifact), args.plot, name)
+                panels = {"corpus test split": test_split_scores(classifier, artifact), "real-dev": real}
+                plot_reliability(panels, args.plot, name)
                 plotted = True
     labels = next(iter(results.values()))["all"]["labels"]
     print(f"\nreal-dev: {len(rows)} sentences ({args.data})\n")
