@@ -8,7 +8,7 @@ import json
 
 # Health, metrics, the API description and the explorer page stay open; the page itself asks
 # for the key and sends it with every API call.
-OPEN_PATHS = ("/", "/ui/", "/healthz", "/readyz", "/livez", "/metrics", "/docs", "/docs.json",
+OPEN_PATHS = ("/", "/ui/", "/ui/review", "/healthz", "/readyz", "/livez", "/metrics", "/docs", "/docs.json",
               "/favicon.ico")
 OPEN_PREFIXES = ("/static_content/", "/ui/static/")
 

@@ -112,3 +112,26 @@ class ModelInfo(BaseModel):
     int8_recheck_below: float = Field(
         description="onnx-int8 only: sentences whose int8 top probability is under this are "
                     "re-scored by the fp32 graph (0: never).")
+
+
+MAX_REVIEW_DECISIONS = 20_000
+
+
+class ReviewDecision(BaseModel):
+    """One decision of the review view: the queue item it was made on, plus the label chosen."""
+
+    model_config = ConfigDict(extra="allow")
+
+    article_id: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=20_000)
+    decision: str = Field(min_length=1, max_length=64, description="A label, or 'skip'.")
+    decided_at: str | None = Field(None, max_length=64)
+
+
+class ReviewStatus(BaseModel):
+    writable: bool = Field(description="Whether decisions are saved on the server as well.")
+
+
+class ReviewSaved(BaseModel):
+    saved: int = Field(description="Decisions now in the server's file for this queue.")
+    file: str = Field(description="File name inside the review folder.")

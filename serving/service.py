@@ -11,13 +11,15 @@ once, here: the request types carry the limits, and BentoML reads them when the 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
 import bentoml
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from inference.context import neighbour_context
@@ -26,9 +28,13 @@ from serving.auth import BearerAuth
 from serving.errors import ErrorDetail
 from serving.limits import Limits
 from serving.schemas import (
+    MAX_REVIEW_DECISIONS,
     ArticleResult,
     ArticleSentence,
     ModelInfo,
+    ReviewDecision,
+    ReviewSaved,
+    ReviewStatus,
     SentenceLabel,
     article_text_type,
     sentence_list_type,
@@ -49,6 +55,7 @@ ArticleText = article_text_type(LIMITS)
 
 
 UI_DIR = Path(__file__).parent / "ui"
+QUEUE_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 info_app = FastAPI(title="warlens model information", docs_url=None, redoc_url=None, openapi_url=None)
 info_app.mount("/ui/static", StaticFiles(directory=UI_DIR), name="ui-static")
 
@@ -62,6 +69,37 @@ async def home() -> RedirectResponse:
 async def explorer() -> FileResponse:
     """The article explorer page: everything it needs ships in serving/ui, nothing external."""
     return FileResponse(UI_DIR / "index.html")
+
+
+@info_app.get("/ui/review", include_in_schema=False)
+async def review_view() -> FileResponse:
+    """The review view: label a queue of sentences with one key each (serving/ui/review.js)."""
+    return FileResponse(UI_DIR / "review.html")
+
+
+@info_app.get("/review/status", response_model=ReviewStatus, summary="Whether decisions are saved here")
+async def review_status() -> ReviewStatus:
+    return ReviewStatus(writable=SETTINGS.review_dir is not None)
+
+
+@info_app.put("/review/decisions/{queue}", response_model=ReviewSaved,
+              summary="Save the review view's decisions on one queue")
+async def save_review(queue: str, decisions: list[ReviewDecision]) -> ReviewSaved | JSONResponse:
+    """Replace the server's decisions file of ``queue`` with the page's current list (undo
+    included), written atomically into $WARLENS_REVIEW_DIR."""
+    if SETTINGS.review_dir is None:
+        return JSONResponse({"error": "this service has no review folder: set WARLENS_REVIEW_DIR"}, 409)
+    if not QUEUE_NAME.fullmatch(queue):
+        return JSONResponse({"error": "queue name: 1-100 letters, digits, '.', '_' or '-'"}, 400)
+    if len(decisions) > MAX_REVIEW_DECISIONS:
+        return JSONResponse({"error": f"at most {MAX_REVIEW_DECISIONS} decisions per queue"}, 400)
+    name = f"{queue}.decisions.jsonl"
+    body = "".join(json.dumps(d.model_dump(mode="json"), ensure_ascii=False) + "\n" for d in decisions)
+    SETTINGS.review_dir.mkdir(parents=True, exist_ok=True)
+    partial = SETTINGS.review_dir / (name + ".tmp")
+    partial.write_text(body, encoding="utf-8")
+    partial.replace(SETTINGS.review_dir / name)
+    return ReviewSaved(saved=len(decisions), file=name)
 
 
 @info_app.get("/docs", include_in_schema=False)

@@ -68,6 +68,20 @@ def test_baseline_is_stored_and_learns(trained, stores):
     assert report["macro_f1"] > 0.6  # a real fit on the corpus, far above chance (0.2)
 
 
+def test_each_run_records_the_data_passes_behind_its_corpus(trained, stores, root):
+    import mlflow
+
+    mlflow.set_tracking_uri(stores["MLFLOW_TRACKING_URI"])
+    [run] = mlflow.search_runs(search_all_experiments=True, filter_string="params.name = 'baseline-test'",
+                               output_format="list")
+    passes = sorted(path.stem for path in (root / "data" / "changes").glob("*-pass-*.jsonl"))
+    assert "relabel-pass-1" in passes and "second-reading" not in run.data.tags["data_passes"]
+    assert run.data.tags["data_passes"].split(", ") == passes
+    recorded = json.loads(Path(mlflow.artifacts.download_artifacts(
+        run_id=run.info.run_id, artifact_path="data_passes.json")).read_text())
+    assert sorted(Path(path).stem for path in recorded) == passes
+
+
 def test_predict_prints_a_label_per_sentence(trained, stores):
     result = run_cli(["predict", "--model", "warlens-baseline:latest",
                       "Shelling killed two people in Kherson on Monday.",

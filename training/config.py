@@ -39,6 +39,11 @@ class DataConfig(_Strict):
     train_fraction: float = Field(
         1.0, gt=0, le=1, description="Random, stratified share of the training split to keep."
     )
+    passes: list[Path] = Field(
+        [Path("data/changes"), Path("data/reviewed")],
+        description="Folders of the relabel, reshape and review passes the splits were built with; "
+        "each run records their files and hashes.",
+    )
 
     @field_validator("train", "validation", "test")
     @classmethod

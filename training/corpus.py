@@ -94,18 +94,38 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def build_corpus(articles_dir: str | Path, corpus_dir: str | Path,
-                 archive_path: str | Path) -> dict[str, int]:
-    """Write train/validation/test JSON Lines and the test-split archive sample; return counts."""
+def reviewed_rows(reviewed_dir: str | Path | None) -> list[dict[str, Any]]:
+    """Corpus rows of the archive sentences reviewers labelled (`warlens data apply-review`),
+    without their provenance, which stays in ``data/reviewed/``."""
+    if reviewed_dir is None or not Path(reviewed_dir).is_dir():
+        return []
+    rows = []
+    for path in sorted(Path(reviewed_dir).glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            rows.extend({k: v for k, v in json.loads(line).items() if k != "provenance"}
+                        for line in handle if line.strip())
+    return rows
+
+
+def build_corpus(articles_dir: str | Path, corpus_dir: str | Path, archive_path: str | Path,
+                 reviewed_dir: str | Path | None = None) -> dict[str, int]:
+    """Write train/validation/test JSON Lines and the test-split archive sample; return counts.
+
+    Reviewed archive sentences join the split their archive article hashes to, after the
+    written articles' rows.
+    """
     articles = read_articles(articles_dir)
     by_split: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in SPLIT_BOUNDS}
     for article in articles:
         by_split[split_of(article["article_id"])].append(article)
+    reviewed = reviewed_rows(reviewed_dir)
     counts = {}
     for name, members in by_split.items():
-        rows = (row for article in members for row in sentence_rows(article))
+        extra = [row for row in reviewed if split_of(row["article_id"]) == name]
+        rows = [row for article in members for row in sentence_rows(article)] + extra
         counts[name] = _write_jsonl(Path(corpus_dir) / f"{name}.jsonl", rows)
     counts["archive_articles"] = _write_jsonl(
         Path(archive_path), (archive_record(a) for a in by_split["test"])
     )
+    counts["reviewed"] = len(reviewed)
     return counts

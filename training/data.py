@@ -150,3 +150,10 @@ def content_hash(paths: Iterable[str | Path]) -> str:
     for path in paths:
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
+
+
+def data_passes(folders: Iterable[str | Path]) -> dict[str, str]:
+    """Every pass file (``*-pass-N.jsonl``) in ``folders``, by path, with its content hash: which
+    relabel, reshape and review passes the corpus a run trains on went through."""
+    return {str(path): content_hash([path]) for folder in folders if Path(folder).is_dir()
+            for path in sorted(Path(folder).glob("*-pass-*.jsonl"))}

@@ -14,7 +14,7 @@ from datasets import Dataset
 
 from inference.artifact import ModelMetadata
 from training.config import ExperimentConfig, flatten
-from training.data import content_hash, load_labelled, with_context
+from training.data import content_hash, data_passes, load_labelled, with_context
 from training.evaluate import evaluate_texts, write_artifacts
 from training.kinds import Classifier, get_kind
 from training.store import store_model
@@ -105,7 +105,10 @@ def start_run_logging(cfg: ExperimentConfig, splits: dict[str, Dataset], data_ha
     resolved = cfg.model_dump(mode="json")
     mlflow.log_params({k: json.dumps(v) if isinstance(v, list) else v for k, v in flatten(resolved).items()})
     mlflow.log_dict(resolved, "config.json")
-    mlflow.set_tags({"data_hash": data_hash, "git_commit": commit, "kind": cfg.model.kind})
+    passes = data_passes(cfg.data.passes)
+    mlflow.set_tags({"data_hash": data_hash, "git_commit": commit, "kind": cfg.model.kind,
+                     "data_passes": ", ".join(Path(path).stem for path in passes)})
+    mlflow.log_dict(passes, "data_passes.json")
     mlflow.log_metrics({f"n_{name}": len(split) for name, split in splits.items()})
 
 

@@ -23,6 +23,8 @@ app = typer.Typer(help="Label sentences of conflict reporting.", no_args_is_help
                   pretty_exceptions_enable=False)
 data_app = typer.Typer(help="Build and check the labelled corpus.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+review_app = typer.Typer(help="Pick scored sentences for a human label.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
 # Rich wraps at 80 columns when piped; reports and tables read better wider in files and CI logs.
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
@@ -191,14 +193,133 @@ def data_build(
     corpus: Annotated[Path, typer.Option(help="Where the splits go.")] = Path("data/corpus"),
     archive: Annotated[Path, typer.Option(help="Archive sample to write.")] = Path(
         "data/archive-sample/articles.jsonl"),
+    reviewed: Annotated[Path, typer.Option(help="Reviewed archive sentences to add.")]
+        = Path("data/reviewed"),
 ) -> None:
-    """Rebuild the corpus splits and the archive sample from data/articles."""
+    """Rebuild the corpus splits and the archive sample from data/articles (and data/reviewed)."""
     from training.corpus import build_corpus
 
     if not articles.is_dir():
         raise fail(f"{articles}: folder not found")
-    counts = build_corpus(articles, corpus, archive)
+    counts = build_corpus(articles, corpus, archive, reviewed)
     console.print(" ".join(f"{name}={count}" for name, count in counts.items()))
+
+
+@data_app.command("issues")
+def data_issues(
+    config: Annotated[Path, typer.Option(help="Experiment config whose model kind scores the folds.")]
+        = Path("configs/issues.yaml"),
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a config field, e.g. --set data.train=other.jsonl (repeatable).")] = None,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds (by article).")] = 5,
+    out: Annotated[Path, typer.Option(help="Folder for queue.jsonl, queue.csv and summary.json.")]
+        = Path("reviews/issues"),
+    top: Annotated[int, typer.Option(min=1, help="Queue items shown here.")] = 10,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar over the folds.")] = True,
+) -> None:
+    """Rank likely label errors, near duplicates and outliers of the training split."""
+    from tqdm import tqdm
+
+    from review.label_issues import find_issues
+    from review.queue import write_queue
+    from training.config import ConfigError, load_config
+    from training.data import DataError
+    from training.train import load_splits
+
+    try:
+        cfg = load_config(config, set_ or [])
+        train_split = load_splits(cfg)["train"]
+    except (ConfigError, DataError) as err:
+        raise fail(str(err)) from None
+    bar = tqdm(total=folds, desc="folds", unit="fold", disable=not progress)
+    report = find_issues(cfg, train_split, folds, on_fold=lambda _: bar.update())
+    bar.close()
+    queue_file, table_file = write_queue(report.queue, out)
+    summary = {"config": str(config), "kind": cfg.model.kind, "folds": folds, **report.counts,
+               "seconds": round(report.seconds, 1), "queue": str(queue_file), "table": str(table_file)}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    table = Table(title=f"Likely label errors, most likely first ({report.counts['label_issues']} found)")
+    for column in ("id", "gold", "suggested", "p(gold)", "text"):
+        table.add_column(column)
+    for item in [i for i in report.queue if i.kind == "label_issue"][:top]:
+        table.add_row(item.id, item.gold, item.suggested, f"{item.score:.3f}", item.text)
+    console.print(table)
+    console.print(" ".join(f"{k}={v}" for k, v in summary.items()), highlight=False)
+
+
+@data_app.command("apply-review")
+def data_apply_review(
+    decisions: Annotated[Path, typer.Argument(help="Decisions JSONL saved by the review view.")],
+    articles: Annotated[Path, typer.Option(help="Folder of article files.")] = Path("data/articles"),
+    changes: Annotated[Path, typer.Option(help="Where the relabel pass is recorded.")] = Path("data/changes"),
+    reviewed: Annotated[Path, typer.Option(help="Where reviewed archive sentences go.")]
+        = Path("data/reviewed"),
+) -> None:
+    """Relabel corpus sentences and add reviewed archive sentences; then run `warlens data build`."""
+    from review.apply import apply_review
+    from review.queue import read_jsonl
+    from training.config import DEFAULT_LABELS
+
+    if not decisions.is_file():
+        raise fail(f"{decisions}: file not found")
+    if not articles.is_dir():
+        raise fail(f"{articles}: folder not found")
+    try:
+        report = apply_review(read_jsonl(decisions), DEFAULT_LABELS, articles_dir=articles,
+                              changes_dir=changes, reviewed_dir=reviewed, source=decisions.name)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    console.print(f"relabelled={len(report.relabelled)} confirmed={report.confirmed} "
+                  f"added={len(report.added)} already_added={report.already_added} skipped={report.skipped}",
+                  highlight=False)
+    for path in (report.change_file, report.reviewed_file):
+        if path:
+            console.print(f"wrote {path}", highlight=False)
+    if report.change_file or report.reviewed_file:
+        console.print("next: warlens data build && warlens data check", highlight=False)
+
+
+@review_app.command("select")
+def review_select(
+    scored: Annotated[Path, typer.Argument(help="Output folder of `warlens score`.")],
+    budget: Annotated[int, typer.Option(min=1, help="How many sentences to pick.")] = 50,
+    strategy: Annotated[str, typer.Option(help="uncertainty, margin or diverse.")] = "diverse",
+    model: Annotated[str | None, typer.Option(
+        help="Model whose encoder spreads the diverse picks (default: the one that scored).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Queue folder (default: SCORED/review).")] = None,
+) -> None:
+    """Pick the scored sentences most worth a reviewer's label, with their context."""
+    from batch.output import read_manifest, read_scored
+    from review.queue import write_queue
+    from review.select import STRATEGIES, select_for_review
+
+    if strategy not in STRATEGIES:
+        raise fail(f"unknown strategy {strategy!r}: choose one of {', '.join(STRATEGIES)}")
+    manifest = read_manifest(scored) if scored.is_dir() else None
+    if manifest is None and not any(scored.glob("part-*")):
+        raise fail(f"{scored}: not a scored output folder")
+    rows = list(read_scored(scored))
+    labels = [key.removeprefix("p_") for key in rows[0] if key.startswith("p_")] if rows else []
+    embed = None
+    if strategy == "diverse":
+        from inference.artifact import ModelNotFound, open_artifact
+        from inference.embeddings import pooled_embeddings
+
+        ref = model or ((manifest or {}).get("fingerprint", {}).get("model")) or settings().model
+        try:
+            artifact = open_artifact(ref)
+        except ModelNotFound as err:
+            raise fail(str(err)) from None
+        embed = lambda texts: pooled_embeddings(artifact, texts)  # noqa: E731
+    try:
+        items = select_for_review(rows, labels, budget, strategy, embed, source=str(scored))
+    except ValueError as err:
+        raise fail(str(err)) from None
+    queue_file, table_file = write_queue(items, out or scored / "review")
+    counts = {label: sum(item.suggested == label for item in items) for label in labels}
+    console.print(f"picked {len(items)} of {len(rows)} sentences by {strategy}: "
+                  + ", ".join(f"{k} {v}" for k, v in counts.items()), highlight=False)
+    console.print(f"wrote {queue_file} and {table_file}", highlight=False)
 
 
 @data_app.command("check")

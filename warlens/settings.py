@@ -40,6 +40,8 @@ class Settings(BaseSettings):
         DEFAULT_RECHECK_BELOW, ge=0, le=1,
         description="`onnx-int8` re-scores sentences whose int8 top probability is under this with "
                     "the fp32 graph; 0 turns the re-check off")
+    review_dir: Path | None = Field(None, description="writable folder where the review view saves "
+                                                      "decisions (default: none, the page downloads them)")
     threads: PositiveInt | None = Field(None, description="threads (ONNX lanes, torch threads) per "
                                                           "predictor (default: all cores)")
     mlflow_tracking_uri: str | None = Field(

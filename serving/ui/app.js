@@ -2,24 +2,10 @@
 // The article explorer: calls the same API as every other client, renders one mark per sentence.
 
 const SHORT = { incident_report: "INC", statistic: "STAT", captive_testimony: "CAPT", forecast: "FCST", other: "OTH" };
-const KEY_STORE = "warlens-api-key";
 let labels = Object.keys(SHORT);
 let result = null;
 
-const $ = (id) => document.getElementById(id);
-
-function headers() {
-  const h = { "Content-Type": "application/json" };
-  const key = sessionStorage.getItem(KEY_STORE);
-  if (key) h.Authorization = `Bearer ${key}`;
-  return h;
-}
-
-function showError(message) {
-  const box = $("error");
-  box.textContent = message;
-  box.hidden = !message;
-}
+// $, headers() and showError() come from common.js.
 
 async function readError(response) {
   if (response.status === 401) {

@@ -55,8 +55,15 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(root, quick_model, tmp_path_factory):
-    process, url = start_server(root, quick_model, tmp_path_factory.mktemp("open-server"))
+def review_dir(tmp_path_factory) -> Path:
+    """Where the open server saves the review view's decisions."""
+    return tmp_path_factory.mktemp("review-decisions")
+
+
+@pytest.fixture(scope="session")
+def server(root, quick_model, tmp_path_factory, review_dir):
+    process, url = start_server(root, quick_model, tmp_path_factory.mktemp("open-server"),
+                                WARLENS_REVIEW_DIR=str(review_dir))
     yield url
     stop_server(process)
 

@@ -23,6 +23,15 @@ def browser():
         instance.close()
 
 
+def watched_page(browser, server):
+    """A page that accepts downloads, and the list of every request it makes outside the service."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    outside = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((server, "blob:", "data:")) else None)
+    return page, outside
+
+
 def test_root_redirects_to_the_explorer(server):
     response = httpx.get(f"{server}/", follow_redirects=False, timeout=10)
     assert response.status_code in (302, 307) and response.headers["location"] == "/ui/"
@@ -35,11 +44,7 @@ def test_seed_article_is_highlighted_filtered_and_downloadable(server, browser, 
     text = (root / "data" / "examples" / "seed-article.txt").read_text(encoding="utf-8")
     served = httpx.post(f"{server}/classify_article", json={"text": text}, timeout=60).json()
     api_labels = [sentence["label"] for sentence in served["sentences"]]
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    outside = []
-    page.on("request", lambda request: outside.append(request.url)
-            if not request.url.startswith((server, "blob:", "data:")) else None)
+    page, outside = watched_page(browser, server)
     page.goto(f"{server}/")
     expect(page.locator("#model-info")).to_contain_text("warlens-classifier")
     page.fill("#article", text)
@@ -67,7 +72,7 @@ def test_seed_article_is_highlighted_filtered_and_downloadable(server, browser, 
     page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
     assert outside == [], f"the page reached outside the service: {outside}"
-    context.close()
+    page.context.close()
 
 
 def test_api_errors_and_key_prompt_are_readable(locked_server, browser):

@@ -1,0 +1,1 @@
+"""The review loop: find likely label errors, pick sentences worth a human look, apply decisions."""
