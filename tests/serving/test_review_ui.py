@@ -40,6 +40,7 @@ def test_a_queue_is_labelled_with_keys_undone_saved_and_downloaded(server, brows
     page, outside = watched_page(browser, server)
     page.goto(f"{server}/ui/review")
     expect(page.locator("#saved")).to_contain_text("also saved on the server")
+    expect(page.locator("#key-box")).to_be_hidden()  # an open server asks for no key
     page.set_input_files("#queue-file", str(queue))
     expect(page.locator("#sentence")).to_have_text(items[0]["text"])
     expect(page.locator("#previous")).to_have_text("Before 0.")
