@@ -95,8 +95,7 @@ def near_duplicates(texts: Sequence[str], articles: Sequence[str], labels: Seque
     return sorted(pairs, key=lambda pair: (labels[pair[0]] == labels[pair[1]], -pair[2]))
 
 
-def outliers(texts: Sequence[str], labels: Sequence[int], probabilities: np.ndarray,
-             share: float = OUTLIER_SHARE) -> list[tuple[int, float]]:
+def outliers(texts: Sequence[str], share: float = OUTLIER_SHARE) -> list[tuple[int, float]]:
     """The ``share`` of rows least like the rest, by cleanlab's out-of-distribution score on
     dense features (TF-IDF reduced to 128 dimensions): ``(row, score)``, lowest score first."""
     from cleanlab.outlier import OutOfDistribution
@@ -147,7 +146,7 @@ def find_issues(cfg: ExperimentConfig, train: Dataset, folds: int,
         queue.append(item(first, "near_duplicate", label_names[gold[second]], cosine,
                           other={"id": ids[second], "text": texts[second],
                                  "gold": label_names[gold[second]]}))
-    strange = outliers(texts, gold, probabilities)
+    strange = outliers(texts)
     queue.extend(item(row, "outlier", label_names[int(np.argmax(probabilities[row]))], score)
                  for row, score in strange)
     counts = {"sentences": len(texts), "label_issues": len(queue) - len(duplicates) - len(strange),
