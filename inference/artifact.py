@@ -39,6 +39,7 @@ class ModelMetadata(BaseModel):
     temperature: float | None = Field(None, gt=0, description="Softmax temperature fitted on validation "
                                                               "(none: not calibrated, 1 applies).")
     calibration: dict[str, float] | None = Field(None, description="Temperature fit: before/after ECE.")
+    teacher: str | None = Field(None, description="The stored model a distilled student learned from.")
     data_hash: str | None = None
     git_commit: str | None = None
     mlflow_run_id: str | None = None

@@ -82,6 +82,23 @@ def test_each_run_records_the_data_passes_behind_its_corpus(trained, stores, roo
     assert sorted(Path(path).stem for path in recorded) == passes
 
 
+def test_a_distilled_student_is_served_like_any_transformer(trained, stores):
+    result = run_cli(["train", "--config", "configs/smoke.yaml", "--no-progress", "--set", "name=student",
+                      "--set", "model.kind=distill", "--set", "distill.teacher=warlens-classifier:latest",
+                      "--set", "distill.init=teacher", "--set", "distill.layers=2"], stores)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stored = [line for line in result.stdout.splitlines() if line.startswith("Stored model")]
+    tag = stored[0].split()[2].rstrip(";")
+    name, version = tag.split(":")
+    assert name == "warlens-student"
+    directory = Path(stores["BENTOML_HOME"]) / "models" / name / version
+    metadata = json.loads((directory / "warlens.json").read_text())
+    assert metadata["kind"] == "transformer" and metadata["teacher"].startswith("warlens-classifier:")
+    assert json.loads((directory / "config.json").read_text())["num_hidden_layers"] == 2
+    predicted = run_cli(["predict", "--model", tag, "Shelling killed two people in Kherson."], stores)
+    assert predicted.returncode == 0 and predicted.stdout.split()[0] in LABELS  # the int8 path serves it
+
+
 def test_predict_prints_a_label_per_sentence(trained, stores):
     result = run_cli(["predict", "--model", "warlens-baseline:latest",
                       "Shelling killed two people in Kherson on Monday.",

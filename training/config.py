@@ -54,10 +54,11 @@ class DataConfig(_Strict):
 
 
 class ModelConfig(_Strict):
-    kind: Literal["transformer", "tfidf", "frozen-encoder", "setfit"] = Field(
+    kind: Literal["transformer", "distill", "tfidf", "frozen-encoder", "setfit"] = Field(
         "transformer",
-        description="Fine-tuned transformer (the product), or a baseline: TF-IDF + logistic regression, "
-        "frozen-encoder embeddings + logistic regression, or SetFit.",
+        description="Fine-tuned transformer (the product), a transformer distilled from a stored "
+        "teacher, or a baseline: TF-IDF + logistic regression, frozen-encoder embeddings + "
+        "logistic regression, or SetFit.",
     )
     base: str = Field(
         "all-MiniLM-L6-v2",
@@ -131,6 +132,25 @@ class SetFitConfig(_Strict):
     max_steps: int | None = Field(None, ge=1, description="Stop contrastive training after N steps.")
 
 
+class DistillConfig(_Strict):
+    """A student trained to match a stored teacher's logits (and the gold labels)."""
+
+    teacher: str = Field("warlens-teacher:latest",
+                         description="Model-store tag or directory of the teacher.")
+    temperature: float = Field(2.0, gt=0, description="Softens both sides of the KL term.")
+    alpha: float = Field(0.5, ge=0, le=1, description="Weight of the KL term; 1 - alpha weighs gold.")
+    init: Literal["base", "teacher"] = Field(
+        "base", description="Start the student from model.base, or from the teacher's own weights "
+        "(same architecture only).")
+    layers: int | None = Field(None, ge=1, description="Keep this many encoder layers; none: all.")
+    layer_selection: Literal["bottom", "alternate"] = Field(
+        "bottom", description="Which layers to keep: the lowest ones, or spread evenly from the bottom.")
+    unlabelled: list[Path] = Field(
+        default_factory=list,
+        description="JSON Lines files of extra sentences (a `text` field) the student learns from the "
+        "teacher alone.")
+
+
 class TrackingConfig(_Strict):
     experiment: str = Field("warlens", description="MLflow experiment name.")
     uri: str | None = Field(
@@ -149,6 +169,7 @@ class ExperimentConfig(_Strict):
     tfidf: TfidfConfig = Field(default_factory=TfidfConfig)
     embedding_head: EmbeddingHeadConfig = Field(default_factory=EmbeddingHeadConfig)
     setfit: SetFitConfig = Field(default_factory=SetFitConfig)
+    distill: DistillConfig = Field(default_factory=DistillConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
 
     @field_validator("labels")

@@ -137,7 +137,8 @@ def train(cfg: ExperimentConfig, progress: bool = True, tracking: str | None = N
         reports = evaluate_splits(fitted.classifier, splits, cfg.labels, Path(tmp), fitted.scored)
         wall_time = time.perf_counter() - started
         metadata = ModelMetadata(
-            kind=cfg.model.kind, experiment=cfg.name, labels=cfg.labels, base_model=kind.base_model(cfg),
+            kind=kind.stored_kind or cfg.model.kind, experiment=cfg.name, labels=cfg.labels,
+            base_model=kind.base_model(cfg),
             max_length=cfg.model.max_length, context_words=cfg.model.context_words, data_hash=data_hash,
             git_commit=commit,
             mlflow_run_id=run.info.run_id, config=cfg.model_dump(mode="json"),

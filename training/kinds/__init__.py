@@ -14,6 +14,7 @@ from training.kinds.base import Classifier, FitResult, ModelKind
 
 KIND_MODULES = {
     "transformer": "training.kinds.transformer",
+    "distill": "training.kinds.distill",
     "tfidf": "training.kinds.tfidf",
     "frozen-encoder": "training.kinds.frozen_encoder",
     "setfit": "training.kinds.setfit",

@@ -44,6 +44,8 @@ class ModelKind(ABC):
 
     name: ClassVar[str]
     store_name: ClassVar[str] = "warlens-baseline"
+    # The kind recorded in warlens.json: the kind that loads the stored files back.
+    stored_kind: ClassVar[str | None] = None
 
     @abstractmethod
     def fit(self, cfg: ExperimentConfig, splits: dict[str, Dataset], out_dir: Path,

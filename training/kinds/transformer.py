@@ -123,13 +123,27 @@ def tokenize(dataset: Dataset, tokenizer: Any, max_length: int) -> Dataset:
     return encoded.select_columns([c for c in MODEL_INPUTS if c in encoded.column_names])
 
 
+def new_classifier(base: str, labels: list[str]) -> Any:
+    """A sequence classifier on ``base`` with a fresh head for ``labels``."""
+    from transformers import AutoModelForSequenceClassification
+
+    return AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(labels), id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+    )
+
+
 def fine_tune(cfg: ExperimentConfig, train: Dataset, validation: Dataset, out_dir: Path,
-              sink: MetricsSink, progress: bool = True) -> tuple[Any, dict[str, float]]:
+              sink: MetricsSink, progress: bool = True, *, base: str | None = None, model: Any = None,
+              loss: Any = None) -> tuple[Any, dict[str, float]]:
     """Train, keep the best epoch by validation macro-F1, save model and tokenizer to ``out_dir``;
-    returns the model (best weights loaded) and a summary of the run."""
+    returns the model (best weights loaded) and a summary of the run.
+
+    Distillation reuses it: ``base`` (where the tokenizer comes from; default the config's),
+    ``model`` (default a fresh head on it) and ``loss`` (default the config's cross-entropy),
+    with training targets that `tokenize` passes through as they are."""
     import torch
     from transformers import (
-        AutoModelForSequenceClassification,
         AutoTokenizer,
         DataCollatorWithPadding,
         EarlyStoppingCallback,
@@ -140,12 +154,9 @@ def fine_tune(cfg: ExperimentConfig, train: Dataset, validation: Dataset, out_di
     set_seed(cfg.training.seed)
     if cfg.training.threads:
         torch.set_num_threads(cfg.training.threads)
-    base, labels = resolve_base_model(cfg.model.base), cfg.labels
+    base = base or resolve_base_model(cfg.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(labels), id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-    )
+    model = model if model is not None else new_classifier(base, cfg.labels)
     callbacks: list[TrainerCallback] = [ForwardMetrics(sink)]
     if cfg.training.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(cfg.training.early_stopping_patience))
@@ -157,7 +168,7 @@ def fine_tune(cfg: ExperimentConfig, train: Dataset, validation: Dataset, out_di
             eval_dataset=tokenize(validation, tokenizer, cfg.model.max_length),
             processing_class=tokenizer,
             data_collator=DataCollatorWithPadding(tokenizer),
-            compute_loss_func=loss_function(cfg, train),
+            compute_loss_func=loss or loss_function(cfg, train),
             compute_metrics=compute_metrics,
             callbacks=callbacks,
         )
@@ -178,7 +189,11 @@ class TransformerKind(ModelKind):
         """Fine-tune, then (if the config asks) fit the temperature on validation logits; the
         returned classifier is the torch predictor over the model in memory."""
         model, summary = fine_tune(cfg, splits["train"], splits["validation"], out_dir, sink, progress)
-        metadata = ModelMetadata(kind=self.name, labels=cfg.labels, max_length=cfg.model.max_length,
+        return self.finish(cfg, splits, out_dir, model, summary)
+
+    def finish(self, cfg, splits, out_dir: Path, model: Any, summary: dict[str, float]) -> FitResult:
+        """The fitted model as a torch predictor, its temperature fitted on validation if asked."""
+        metadata = ModelMetadata(kind="transformer", labels=cfg.labels, max_length=cfg.model.max_length,
                                  context_words=cfg.model.context_words)
         artifact = ModelArtifact(out_dir, str(out_dir), metadata)
         predictor = Predictor(artifact, "torch", threads=cfg.training.threads, torch_model=model)

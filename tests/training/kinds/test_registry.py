@@ -15,11 +15,16 @@ def test_every_config_kind_has_a_module_and_names_itself():
     for name in KIND_MODULES:
         assert get_kind(name).name == name
     assert get_kind("transformer").store_name == "warlens-classifier"
-    assert {get_kind(n).store_name for n in KIND_MODULES if n != "transformer"} == {"warlens-baseline"}
+    assert get_kind("distill").store_name == "warlens-student"
+    assert {get_kind(n).store_name for n in KIND_MODULES if n not in ("transformer", "distill")} == {
+        "warlens-baseline"}
+    # A student is stored as the transformer it is, so the predictor and the service load it.
+    assert get_kind("distill").stored_kind == "transformer"
+    assert all(get_kind(n).stored_kind is None for n in KIND_MODULES if n != "distill")
 
 
 def test_unknown_kind_names_the_choices():
-    with pytest.raises(ValueError, match="unknown model kind 'svm': choose one of transformer, tfidf"):
+    with pytest.raises(ValueError, match="unknown model kind 'svm': choose one of transformer, distill"):
         get_kind("svm")
 
 
