@@ -44,7 +44,13 @@ def cache_dir(model_dir: Path, root: Path | None = None) -> Path:
 
 
 def export_fp32(model_dir: Path, target: Path) -> Path:
-    """Export the fine-tuned torch model to ONNX with dynamic batch and sequence axes."""
+    """Export the fine-tuned torch model to ONNX with dynamic batch and sequence axes.
+
+    The inputs are those the model's forward takes by name: BERT-style encoders read segment
+    ids, MPNet has none (its third positional argument is the positions, which must not be fed
+    zeros)."""
+    import inspect
+
     import torch
     from transformers import AutoModelForSequenceClassification
 
@@ -54,15 +60,16 @@ def export_fp32(model_dir: Path, target: Path) -> Path:
     sample = {
         "input_ids": torch.ones((2, 8), dtype=torch.long),
         "attention_mask": torch.ones((2, 8), dtype=torch.long),
-        "token_type_ids": torch.zeros((2, 8), dtype=torch.long),
     }
+    if "token_type_ids" in inspect.signature(model.forward).parameters:
+        sample["token_type_ids"] = torch.zeros((2, 8), dtype=torch.long)
     dynamic = {name: {0: "batch", 1: "sequence"} for name in sample} | {"logits": {0: "batch"}}
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
     with torch.no_grad():
         torch.onnx.export(
             model,
-            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+            tuple(sample.values()),
             str(partial),
             input_names=list(sample),
             output_names=["logits"],
