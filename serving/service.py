@@ -77,13 +77,14 @@ async def review_view() -> FileResponse:
     return FileResponse(UI_DIR / "review.html")
 
 
-@info_app.get("/review/status", response_model=ReviewStatus, summary="Whether decisions are saved here")
+# The review endpoints serve the review view only, so they stay out of the OpenAPI document
+# (and of the schema fuzzing over it); tests/serving/test_review_ui.py covers them over HTTP.
+@info_app.get("/review/status", response_model=ReviewStatus, include_in_schema=False)
 async def review_status() -> ReviewStatus:
     return ReviewStatus(writable=SETTINGS.review_dir is not None)
 
 
-@info_app.put("/review/decisions/{queue}", response_model=ReviewSaved,
-              summary="Save the review view's decisions on one queue")
+@info_app.put("/review/decisions/{queue}", response_model=ReviewSaved, include_in_schema=False)
 async def save_review(queue: str, decisions: list[ReviewDecision]) -> ReviewSaved | JSONResponse:
     """Replace the server's decisions file of ``queue`` with the page's current list (undo
     included), written atomically into $WARLENS_REVIEW_DIR."""
