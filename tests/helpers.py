@@ -21,3 +21,12 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT
         text=True,
         timeout=timeout,
     )
+
+
+def watched_page(browser, server):
+    """A page that accepts downloads, and the list of every request it makes outside the service."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    outside = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((server, "blob:", "data:")) else None)
+    return page, outside

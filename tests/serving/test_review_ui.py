@@ -6,8 +6,8 @@ import json
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from test_ui import CHROMIUM, CHROMIUM_ARGS, watched_page
+from helpers import watched_page
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 LABELS = ["incident_report", "statistic", "captive_testimony", "forecast", "other"]
@@ -20,14 +20,6 @@ def queue_item(index: int, text: str, suggested: str) -> dict:
             "rule": "§9.1 A single incident with many numbers: one event's numbers.",
             "probabilities": probabilities, "context": {"previous": f"Before {index}.", "next": ""},
             "other": None, "source": "scored", "extra": {}}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def test_a_queue_is_labelled_with_keys_undone_saved_and_downloaded(server, browser, review_dir, tmp_path):

@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from helpers import watched_page
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Chromium must not reach out to the network on this closed machine.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def watched_page(browser, server):
-    """A page that accepts downloads, and the list of every request it makes outside the service."""
-    page = browser.new_context(accept_downloads=True).new_page()
-    outside = []
-    page.on("request", lambda request: outside.append(request.url)
-            if not request.url.startswith((server, "blob:", "data:")) else None)
-    return page, outside
 
 
 def test_root_redirects_to_the_explorer(server):
