@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from training.corpus import write_jsonl
+
 SKIP = "skip"
 REVIEWED_PREFIX = "reviewed:"
 _PASS = re.compile(r"review-pass-(\d+)\.jsonl$")
@@ -87,11 +89,6 @@ def _reviewed_keys(reviewed_dir: Path) -> set[tuple[str, str]]:
     return keys
 
 
-def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-
-
 def apply_review(decisions: Sequence[dict[str, Any]], labels: Sequence[str], *, articles_dir: Path,
                  changes_dir: Path, reviewed_dir: Path, source: str) -> ApplyReport:
     """Apply the decisions; write the pass files only when they hold something."""
@@ -134,11 +131,11 @@ def apply_review(decisions: Sequence[dict[str, Any]], labels: Sequence[str], *, 
                 "provenance": {"archive": decision.get("source") or "", "article_id": article_id,
                                "sentence_index": int(position), **provenance}})
     for path in sorted(touched):
-        _write_jsonl(path, files[path])
+        write_jsonl(path, files[path])
     if report.relabelled:
         report.change_file = changes_dir / f"review-pass-{number}.jsonl"
-        _write_jsonl(report.change_file, report.relabelled)
+        write_jsonl(report.change_file, report.relabelled)
     if report.added:
         report.reviewed_file = reviewed_dir / f"review-pass-{number}.jsonl"
-        _write_jsonl(report.reviewed_file, report.added)
+        write_jsonl(report.reviewed_file, report.added)
     return report

@@ -35,7 +35,6 @@ MIN_DUPLICATE_WORDS = 6
 @dataclass
 class IssueReport:
     queue: list[QueueItem]
-    out_of_fold: np.ndarray
     counts: dict[str, int]
     seconds: float
 
@@ -151,4 +150,4 @@ def find_issues(cfg: ExperimentConfig, train: Dataset, folds: int,
                  for row, score in strange)
     counts = {"sentences": len(texts), "label_issues": len(queue) - len(duplicates) - len(strange),
               "near_duplicates": len(duplicates), "outliers": len(strange)}
-    return IssueReport(queue, probabilities, counts, time.perf_counter() - started)
+    return IssueReport(queue, counts, time.perf_counter() - started)

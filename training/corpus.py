@@ -84,7 +84,8 @@ def article_text(units: list[dict[str, Any]]) -> str:
     return "\n".join(" ".join(line) for line in lines)
 
 
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write ``rows`` as JSON Lines (UTF-8, non-ASCII kept), creating the folder; return the count."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with path.open("w", encoding="utf-8") as handle:
@@ -123,8 +124,8 @@ def build_corpus(articles_dir: str | Path, corpus_dir: str | Path, archive_path:
     for name, members in by_split.items():
         extra = [row for row in reviewed if split_of(row["article_id"]) == name]
         rows = [row for article in members for row in sentence_rows(article)] + extra
-        counts[name] = _write_jsonl(Path(corpus_dir) / f"{name}.jsonl", rows)
-    counts["archive_articles"] = _write_jsonl(
+        counts[name] = write_jsonl(Path(corpus_dir) / f"{name}.jsonl", rows)
+    counts["archive_articles"] = write_jsonl(
         Path(archive_path), (archive_record(a) for a in by_split["test"])
     )
     counts["reviewed"] = len(reviewed)
