@@ -60,6 +60,8 @@ bench: model baseline
 	PYTHONPATH=. $(BIN)/python bench/predictor.py --model $(MODEL)
 	PYTHONPATH=. $(BIN)/python bench/load.py --model $(MODEL)
 	PYTHONPATH=. $(BIN)/python bench/batch_scoring.py --model $(MODEL)
+	PYTHONPATH=. $(BIN)/python bench/trend_estimates.py --model $(MODEL)
+	PYTHONPATH=. $(BIN)/python bench/explanations.py --model $(MODEL)
 
 data: setup
 	$(BIN)/warlens data build

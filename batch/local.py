@@ -16,7 +16,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from batch.output import QUARANTINE, BatchError, OutputFolder, summarise, write_shard
+from batch.output import (
+    QUARANTINE,
+    BatchError,
+    OutputFolder,
+    add_mix_sums,
+    check_kept_fields,
+    mix_sums,
+    summarise,
+    write_shard,
+)
 from batch.readers import Article, BadRecord, Fields, Record, count_records, read_inputs
 from inference.artifact import DEFAULT_MODEL
 from inference.labels import label_columns
@@ -40,6 +49,14 @@ class ScoreOptions:
     recheck_below: float = DEFAULT_RECHECK_BELOW
     graph_cache: Path | None = None
 
+    def __post_init__(self) -> None:
+        check_kept_fields(self.fields.keep)
+
+    @property
+    def low_confidence_below(self) -> float:
+        """The summary's low-confidence threshold: the int8 re-check's, or its default when it is off."""
+        return self.recheck_below or DEFAULT_RECHECK_BELOW
+
     def load_predictor(self, threads: int | None = None) -> Predictor:
         return Predictor.load(self.model, self.backend, threads=threads or self.threads,
                               batch_size=self.batch_size, recheck_below=self.recheck_below,
@@ -62,6 +79,7 @@ def score_articles(articles: list[Article], predictor: Predictor) -> list[dict[s
             record = {"article_id": article.article_id, "sentence_index": index, "start": span.start,
                       "end": span.end, "text": span.text}
             record.update({name: values[position].item() for name, values in derived.items()})
+            record.update({"published": article.published, **article.extra})
             rows.append(record)
             position += 1
     return rows
@@ -74,7 +92,8 @@ def fingerprint(options: ScoreOptions, model_tag: str) -> dict[str, Any]:
         stat = path.stat()
         inputs.append({"path": str(path.resolve()), "size": stat.st_size, "mtime": int(stat.st_mtime)})
     return {"inputs": inputs, "model": model_tag, "backend": options.backend, "format": options.format,
-            "fields": asdict(options.fields), "shard_records": options.shard_records}
+            "fields": {**asdict(options.fields), "keep": list(options.fields.keep)},
+            "shard_records": options.shard_records}
 
 
 def resume_manifest(folder: OutputFolder, options: ScoreOptions, model_tag: str) -> dict[str, Any]:
@@ -99,24 +118,26 @@ def shards(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 
 
 def write_chunk(folder: OutputFolder, index: int, chunk: list[Record], predictor: Predictor,
-                fmt: str) -> dict[str, Any]:
+                options: ScoreOptions) -> dict[str, Any]:
     """Score one chunk of records into shard ``index``; returns its manifest entry."""
     articles = [r for r in chunk if isinstance(r, Article)]
     bad = [r for r in chunk if isinstance(r, BadRecord)]
     rows = score_articles(articles, predictor)
-    shard_file = f"part-{index:05d}.{fmt}"
-    write_shard(folder.path / shard_file, rows, fmt, predictor.labels)
+    shard_file = f"part-{index:05d}.{options.format}"
+    write_shard(folder.path / shard_file, rows, options.format, predictor.labels, options.fields.keep)
     quarantine_file = None
     if bad:
         quarantine_file = f"quarantine-{index:05d}.jsonl"
         folder.write_quarantine((json.dumps(asdict(b), ensure_ascii=False) for b in bad), quarantine_file)
     return {"index": index, "file": shard_file, "records": len(chunk), "articles": len(articles),
             "sentences": len(rows), "errors": len(bad), "quarantine": quarantine_file,
-            "labels": dict(Counter(row["label"] for row in rows))}
+            "labels": dict(Counter(row["label"] for row in rows)),
+            "mix": mix_sums({label: [row[f"p_{label}"] for row in rows] for label in predictor.labels},
+                            [row["score"] for row in rows], options.low_confidence_below)}
 
 
 def finish(folder: OutputFolder, manifest: dict[str, Any], labels: list[str], wall_time: float,
-           scored_now: int) -> dict[str, Any]:
+           scored_now: int, low_confidence_below: float) -> dict[str, Any]:
     """Merge the shards' quarantine files, write the summary, mark the manifest complete."""
     manifest["complete"] = True
     folder.write_quarantine(line for shard in manifest["shards"] if shard.get("quarantine")
@@ -129,7 +150,8 @@ def finish(folder: OutputFolder, manifest: dict[str, Any], labels: list[str], wa
         "local", articles=sum(s["articles"] for s in manifest["shards"]),
         sentences=sum(s["sentences"] for s in manifest["shards"]), label_counts=counts, labels=labels,
         errors=sum(s["errors"] for s in manifest["shards"]), wall_time=wall_time, scored_now=scored_now,
-        shards=len(manifest["shards"]))
+        sums=add_mix_sums((s["mix"] for s in manifest["shards"]), labels),
+        recheck_below=low_confidence_below, shards=len(manifest["shards"]))
     folder.write_summary(summary)
     folder.write_manifest(manifest)
     return summary
@@ -158,7 +180,7 @@ def score_local(options: ScoreOptions, predictor: Predictor | None = None,
             if options.max_errors is not None and errors > options.max_errors:
                 raise BatchError(f"{errors} bad records exceed --max-errors {options.max_errors}; "
                                  f"see {options.output / QUARANTINE} and the shards' quarantine files")
-            entry = write_chunk(folder, len(manifest["shards"]), chunk, predictor, options.format)
+            entry = write_chunk(folder, len(manifest["shards"]), chunk, predictor, options)
             manifest["shards"].append(entry)
             folder.write_manifest(manifest)
             scored_now += entry["sentences"]
@@ -167,4 +189,5 @@ def score_local(options: ScoreOptions, predictor: Predictor | None = None,
                             errors=errors)
     finally:
         bar.close()
-    return finish(folder, manifest, predictor.labels, time.perf_counter() - started, scored_now)
+    return finish(folder, manifest, predictor.labels, time.perf_counter() - started, scored_now,
+                  options.low_confidence_below)

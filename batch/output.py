@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,25 @@ def write_json(path: Path, data: Any) -> None:
     atomic_write(path, lambda target: target.write_text(json.dumps(data, indent=2), encoding="utf-8"))
 
 
-def columns(labels: list[str]) -> list[str]:
-    return ["article_id", "sentence_index", "start", "end", "text", "label", "score",
-            *(f"p_{label}" for label in labels)]
+SENTENCE_COLUMNS = ("article_id", "sentence_index", "start", "end", "text", "label", "score")
 
 
-def write_shard(path: Path, rows: list[dict[str, Any]], fmt: str, labels: list[str]) -> None:
-    names = columns(labels)
+def columns(labels: list[str], keep: tuple[str, ...] = ()) -> list[str]:
+    """Row columns: the sentence, its label and probabilities, then the article's date and kept fields."""
+    return [*SENTENCE_COLUMNS, *(f"p_{label}" for label in labels), "published", *keep]
+
+
+def check_kept_fields(keep: tuple[str, ...]) -> None:
+    """Kept article fields become columns, so they must not shadow a row column or look like ``p_*``."""
+    clashes = [name for name in keep if name in (*SENTENCE_COLUMNS, "published") or name.startswith("p_")]
+    if clashes:
+        raise BatchError(f"--keep-field {', '.join(clashes)}: clashes with an output column "
+                         f"({', '.join(SENTENCE_COLUMNS)}, published, p_<label>); keep another field")
+
+
+def write_shard(path: Path, rows: list[dict[str, Any]], fmt: str, labels: list[str],
+                keep: tuple[str, ...] = ()) -> None:
+    names = columns(labels, keep)
 
     def parquet(target: Path) -> None:
         import pyarrow as pa
@@ -50,7 +62,8 @@ def write_shard(path: Path, rows: list[dict[str, Any]], fmt: str, labels: list[s
         schema = pa.schema([("article_id", pa.string()), ("sentence_index", pa.int32()),
                             ("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()),
                             ("label", pa.string()), ("score", pa.float32()),
-                            *((f"p_{label}", pa.float32()) for label in labels)])
+                            *((f"p_{label}", pa.float32()) for label in labels),
+                            ("published", pa.string()), *((name, pa.string()) for name in keep)])
         table = pa.Table.from_pydict({n: [r[n] for r in rows] for n in names}, schema=schema)
         pq.write_table(table, target)
 
@@ -68,15 +81,51 @@ def write_shard(path: Path, rows: list[dict[str, Any]], fmt: str, labels: list[s
     atomic_write(path, {"parquet": parquet, "jsonl": jsonl, "csv": as_csv}[fmt])
 
 
+def mix_sums(probabilities: dict[str, Sequence[float]], scores: Sequence[float],
+             recheck_below: float) -> dict[str, Any]:
+    """The sums the summary's drift figures are made of, for one shard or part.
+
+    They add across shards (`add_mix_sums`), so the local engine keeps them in the manifest and a
+    resumed run's summary still covers every row. ``{"a": [0.9, 0.4], "b": [0.1, 0.6]}``, scores
+    ``[0.9, 0.6]``, threshold 0.7 -> sums a 1.3, b 0.7, top 1.5, 1 under the threshold.
+    """
+    import numpy as np
+
+    top = np.asarray(scores, dtype=np.float64)
+    return {"probability_sums": {label: float(np.sum(np.asarray(values, dtype=np.float64)))
+                                 for label, values in probabilities.items()},
+            "top_probability_sum": float(top.sum()),
+            "low_confidence": int((top < recheck_below).sum())}
+
+
+def add_mix_sums(parts: Iterable[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
+    """The sums of several shards' `mix_sums`, as one."""
+    parts = list(parts)
+    return {"probability_sums": {label: sum(p["probability_sums"].get(label, 0.0) for p in parts)
+                                 for label in labels},
+            "top_probability_sum": sum(p["top_probability_sum"] for p in parts),
+            "low_confidence": sum(p["low_confidence"] for p in parts)}
+
+
 def summarise(engine: str, *, articles: int, sentences: int, label_counts: dict[str, int],
-              labels: list[str], errors: int, wall_time: float, scored_now: int,
-              shards: int | None = None) -> dict[str, Any]:
-    """The run summary both engines write and `warlens score` prints."""
+              labels: list[str], errors: int, wall_time: float, scored_now: int, sums: dict[str, Any],
+              recheck_below: float, shards: int | None = None) -> dict[str, Any]:
+    """The run summary both engines write and `warlens score` prints.
+
+    Besides counts it records what `warlens report` watches for drift: the label mix (summed
+    probabilities over sentences), the mean top probability and the share of sentences whose
+    top probability is under ``recheck_below``.
+    """
+    per = 1 / sentences if sentences else 0.0
     summary: dict[str, Any] = {
         "engine": engine,
         "articles": articles,
         "sentences": sentences,
         "labels": {label: label_counts.get(label, 0) for label in labels},
+        "label_mix": {label: round(sums["probability_sums"].get(label, 0.0) * per, 6) for label in labels},
+        "mean_top_probability": round(sums["top_probability_sum"] * per, 6),
+        "recheck_below": recheck_below,
+        "low_confidence_share": round(sums["low_confidence"] * per, 6),
         "errors": errors,
     }
     if shards is not None:

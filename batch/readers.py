@@ -12,16 +12,21 @@ import io
 import json
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class Article:
+    """One readable record; ``published`` and ``extra`` (the kept fields) ride along to every
+    sentence row, so reports can group by date or source without the archive at hand."""
+
     source: str
     line: int
     article_id: str
     text: str
+    published: str | None = None
+    extra: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,26 @@ Record = Article | BadRecord
 
 @dataclass(frozen=True)
 class Fields:
+    """Which record fields hold the text, the id, the publication date, and what else to keep."""
+
     text: str = "text"
     id: str = "id"
+    published: str = "published"
+    keep: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keep", tuple(self.keep))
+        if len(set(self.keep)) != len(self.keep):
+            raise ValueError(f"kept fields repeat a name: {', '.join(self.keep)}")
+
+    def columns(self) -> list[str]:
+        """The fields read from a record, for readers that pick columns."""
+        return list(dict.fromkeys((self.text, self.id, self.published, *self.keep)))
+
+
+def _as_text(value: object) -> str | None:
+    """A field's value as a string; missing and empty are None: ``3`` -> ``"3"``, ``""`` -> None."""
+    return None if value in (None, "") else str(value)
 
 
 def _from_mapping(row: dict, source: str, line: int, fields: Fields) -> Record:
@@ -46,9 +69,9 @@ def _from_mapping(row: dict, source: str, line: int, fields: Fields) -> Record:
         return BadRecord(source, line, f"missing field '{fields.text}'")
     if not isinstance(text, str) or not text.strip():
         return BadRecord(source, line, f"empty text in field '{fields.text}'")
-    raw_id = row.get(fields.id)
-    article_id = str(raw_id) if raw_id not in (None, "") else f"{Path(source).name}:{line}"
-    return Article(source, line, article_id, text)
+    article_id = _as_text(row.get(fields.id)) or f"{Path(source).name}:{line}"
+    return Article(source, line, article_id, text, _as_text(row.get(fields.published)),
+                   {name: _as_text(row.get(name)) for name in fields.keep})
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes | None, str | None]]:
@@ -111,7 +134,7 @@ def read_parquet(path: Path, fields: Fields, batch_rows: int = 1024) -> Iterator
 
     source = str(path)
     parquet = pq.ParquetFile(path)
-    columns = [c for c in (fields.text, fields.id) if c in parquet.schema_arrow.names]
+    columns = [c for c in fields.columns() if c in parquet.schema_arrow.names]
     row_number = 0
     for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
         for row in batch.to_pylist():
@@ -119,7 +142,7 @@ def read_parquet(path: Path, fields: Fields, batch_rows: int = 1024) -> Iterator
             yield _from_mapping(row, source, row_number, fields)
 
 
-def read_text_folder(path: Path) -> Iterator[Record]:
+def read_text_folder(path: Path, fields: Fields) -> Iterator[Record]:
     for file in sorted(p for p in path.rglob("*.txt") if p.is_file()):
         relative = file.relative_to(path).as_posix()
         try:
@@ -130,13 +153,13 @@ def read_text_folder(path: Path) -> Iterator[Record]:
         if not text.strip():
             yield BadRecord(str(file), 1, "empty text")
             continue
-        yield Article(str(file), 1, relative, text)
+        yield Article(str(file), 1, relative, text, extra=dict.fromkeys(fields.keep))
 
 
 def read_input(path: Path, fields: Fields) -> Iterator[Record]:
     """Records of one input, chosen by its kind; raises ValueError for an unknown kind."""
     if path.is_dir():
-        return read_text_folder(path)
+        return read_text_folder(path, fields)
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz", ".json", ".ndjson", ".ndjson.gz")):
         return read_jsonl(path, fields)

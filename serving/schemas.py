@@ -5,7 +5,7 @@ Request types carry the size limits, so they are built from a `Limits` when the 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -80,6 +80,23 @@ def article_text_type(limits: Limits) -> object:
     ]
 
 
+def explain_sentence_type(limits: Limits) -> object:
+    """The `/explain` sentence: non-blank, up to ``max_sentence_chars``."""
+    return Annotated[
+        str,
+        StringConstraints(strict=True, min_length=1, max_length=limits.max_sentence_chars),
+        AfterValidator(_not_blank),
+        Field(description=f"One sentence, 1 to {limits.max_sentence_chars} characters.",
+              examples=["Two missiles hit a fuel depot near Kharkiv overnight, officials said."]),
+    ]
+
+
+def label_name_type(labels: list[str]) -> object:
+    """One of the served model's labels, or null for the predicted one."""
+    return Annotated[Literal[tuple(labels)] | None, Field(
+        description="The label to explain; null or absent: the predicted label.")]
+
+
 class SentenceLabel(BaseModel):
     label: str = Field(description="The most probable label.")
     score: float = Field(ge=0, le=1, description="Probability of that label.")
@@ -96,6 +113,26 @@ class ArticleResult(BaseModel):
     id: str = Field("", description="The id sent with the article; empty when none was sent.")
     sentences: list[ArticleSentence] = Field(description="Sentences in reading order.")
     counts: dict[str, int] = Field(description="Number of sentences per label.")
+
+
+class WordAttribution(BaseModel):
+    text: str = Field(description="The word, equal to sentence[start:end].")
+    start: int = Field(ge=0, description="Offset of the word's first character in the sentence.")
+    end: int = Field(ge=0, description="Offset one past its last character.")
+    score: float = Field(ge=-1, le=1, description="The word's part in the label (integrated-gradients: "
+                         "its share of the label's logit; occlusion: how far its probability falls "
+                         "without the word), divided by the largest absolute one: 1 the strongest "
+                         "support, below 0 against.")
+
+
+class Explanation(BaseModel):
+    label: str = Field(description="The label explained.")
+    probability: float = Field(ge=0, le=1, description="The sentence's probability of that label.")
+    predicted: str = Field(description="The label the model predicts for the sentence.")
+    method: str = Field(description="integrated-gradients or occlusion.")
+    words: list[WordAttribution] = Field(description="Every word of the sentence, in order.")
+    top_words: list[str] = Field(description="Up to five words that most support the label, strongest "
+                                             "first: the explanation without colour.")
 
 
 class ModelInfo(BaseModel):

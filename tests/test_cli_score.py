@@ -43,8 +43,15 @@ def test_parquet_rows_columns_and_summary(scored):
     out, result = scored
     table = pq.read_table(sorted(out.glob("part-*.parquet"))[0])
     assert table.column_names == ["article_id", "sentence_index", "start", "end", "text", "label",
-                                  "score", *(f"p_{label}" for label in LABELS)]
+                                  "score", *(f"p_{label}" for label in LABELS), "published"]
+    archive = [json.loads(line) for line in ARCHIVE.read_text().splitlines()]
+    published = {article["id"]: article["published"] for article in archive}
+    assert all(row["published"] == published[row["article_id"]] for row in read_scored(out))
     summary = json.loads((out / "summary.json").read_text())
+    assert sum(summary["label_mix"].values()) == pytest.approx(1, abs=1e-4)
+    assert 0 < summary["low_confidence_share"] < 1 and summary["recheck_below"] == 0.9
+    assert summary["mean_top_probability"] == pytest.approx(
+        sum(row["score"] for row in read_scored(out)) / summary["sentences"], abs=1e-5)
     gold_sentences = len((ROOT / "data" / "corpus" / "test.jsonl").read_text().splitlines())
     assert summary["articles"] == len(ARCHIVE.read_text().splitlines())
     assert summary["sentences"] == gold_sentences == len(rows_of(out))
@@ -92,11 +99,14 @@ def test_other_formats_and_several_inputs(quick_model, tmp_path):
 
     articles = [json.loads(line) for line in ARCHIVE.read_text().splitlines()[:6]]
     with (tmp_path / "a.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["doc", "body"])
+        writer = csv.DictWriter(handle, fieldnames=["doc", "body", "when", "outlet"])
         writer.writeheader()
-        writer.writerows({"doc": a["id"], "body": a["text"]} for a in articles[:2])
+        writer.writerows({"doc": a["id"], "body": a["text"], "when": a["published"], "outlet": a["source"]}
+                         for a in articles[:2])
     pq.write_table(pa.table({"doc": [a["id"] for a in articles[2:4]],
-                             "body": [a["text"] for a in articles[2:4]]}), tmp_path / "b.parquet")
+                             "body": [a["text"] for a in articles[2:4]],
+                             "when": [a["published"] for a in articles[2:4]],
+                             "outlet": [a["source"] for a in articles[2:4]]}), tmp_path / "b.parquet")
     (tmp_path / "txt").mkdir()
     for article in articles[4:]:
         (tmp_path / "txt" / f"{article['id']}.txt").write_text(article["text"])
@@ -104,10 +114,15 @@ def test_other_formats_and_several_inputs(quick_model, tmp_path):
         out = tmp_path / f"out-{fmt}"
         result = score(quick_model, str(tmp_path / "a.csv"), str(tmp_path / "b.parquet"),
                        str(tmp_path / "txt"), "--output", str(out), "--format", fmt,
-                       "--text-field", "body", "--id-field", "doc")
+                       "--text-field", "body", "--id-field", "doc", "--published-field", "when",
+                       "--keep-field", "outlet")
         assert result.returncode == 0, result.stderr[-2000:]
         ids = {row["article_id"] for row in read_scored(out)}
         assert ids == {a["id"] for a in articles[:4]} | {f"{a['id']}.txt" for a in articles[4:]}
+        carried = {row["article_id"]: (row["published"] or None, row["outlet"] or None)
+                   for row in read_scored(out)}
+        assert carried == {**{a["id"]: (a["published"], a["source"]) for a in articles[:4]},
+                           **{f"{a['id']}.txt": (None, None) for a in articles[4:]}}
         assert all((out / name).exists() for name in ("summary.json", "manifest.json"))
 
 

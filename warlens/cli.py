@@ -159,6 +159,47 @@ def predict(
 
 
 @app.command()
+def explain(
+    sentence: Annotated[str, typer.Argument(help="One sentence.")],
+    label: Annotated[str | None, typer.Option(help="Label to explain (default: the predicted one).")] = None,
+    method: Annotated[str, typer.Option(
+        help="integrated-gradients (the default: more faithful) or occlusion (about 12x faster).")
+    ] = "integrated-gradients",
+    model: Annotated[str | None, typer.Option(help=MODEL_HELP)] = None,
+    backend: Annotated[str | None, typer.Option(help=BACKEND_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, as POST /explain.")] = False,
+) -> None:
+    """Show which words carry a sentence's label, as `POST /explain` gives them."""
+    from dataclasses import asdict
+
+    from inference.artifact import ModelNotFound
+    from inference.explain import Explainer
+    from inference.predictor import Predictor
+
+    env = settings()
+    try:
+        predictor = Predictor.load(model or env.model, backend or env.backend, threads=env.threads,
+                                   recheck_below=env.int8_recheck_below, graph_cache=env.cache_dir)
+        result = Explainer(predictor).explain(sentence, label, method)
+    except (ModelNotFound, ValueError) as err:
+        raise fail(str(err)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(asdict(result) | {"top_words": [w.text for w in result.top_words()]},
+                                    ensure_ascii=False) + "\n")
+        return
+    console.print(f"{result.label} {result.probability:.3f} (predicted {result.predicted}; {result.method})",
+                  highlight=False)
+    table = Table(show_header=True)
+    table.add_column("word")
+    table.add_column("score", justify="right")
+    table.add_column("")
+    for word in result.words:
+        bar = ("+" if word.score > 0 else "-") * round(abs(word.score) * 20)
+        table.add_row(word.text, f"{word.score:+.2f}", bar)
+    console.print(table)
+
+
+@app.command()
 def runs(
     limit: Annotated[int, typer.Option(help="Show at most this many runs.")] = 20,
 ) -> None:
@@ -401,6 +442,10 @@ def score(
     engine: Annotated[str, typer.Option(help="local (resumable) or ray.")] = "local",
     text_field: Annotated[str, typer.Option(help="Field holding the article text.")] = "text",
     id_field: Annotated[str, typer.Option(help="Field holding the article id.")] = "id",
+    published_field: Annotated[str, typer.Option(
+        help="Field holding the publication date, written to the `published` column.")] = "published",
+    keep_field: Annotated[list[str] | None, typer.Option(
+        help="Another article field to write as a column of every row (repeatable), e.g. source.")] = None,
     model: Annotated[str | None, typer.Option(help=MODEL_HELP)] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Sentences per model call.")] = 64,
     shard_size: Annotated[int, typer.Option(min=1, help="Input records per output shard.")] = 500,
@@ -425,10 +470,13 @@ def score(
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise fail(f"input not found: {', '.join(missing)}")
-    options = ScoreOptions(
-        tuple(inputs), output, format, Fields(text_field, id_field), model or env.model, batch_size,
-        shard_size, max_errors, overwrite, backend or env.backend, env.threads, env.int8_recheck_below,
-        env.cache_dir)
+    try:
+        fields = Fields(text_field, id_field, published_field, tuple(keep_field or ()))
+        options = ScoreOptions(
+            tuple(inputs), output, format, fields, model or env.model, batch_size, shard_size, max_errors,
+            overwrite, backend or env.backend, env.threads, env.int8_recheck_below, env.cache_dir)
+    except (BatchError, ValueError) as err:
+        raise fail(str(err)) from None
     try:
         if engine == "ray":
             from batch.ray import score_ray
@@ -484,3 +532,41 @@ def evaluate_archive(
         table.add_row(f"labels {key} (matched)", f"{value:.3f}")
     table.add_row("end-to-end accuracy", f"{report['end_to_end_accuracy']:.3f}")
     console.print(table)
+
+
+@app.command()
+def report(
+    scored: Annotated[Path, typer.Argument(help="Output folder of `warlens score`.")],
+    by: Annotated[str, typer.Option(help="Period: day, week (ISO), month, quarter or year.")] = "month",
+    by_field: Annotated[str | None, typer.Option(
+        help="Also split each period by this row column (score with --keep-field FIELD).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: SCORED/report).")] = None,
+    reference: Annotated[Path | None, typer.Option(
+        help="Drift reference: labelled JSON Lines or an earlier run's summary.json "
+             "(default: data/corpus/train.jsonl).")] = None,
+    js_threshold: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Flag a period whose label mix is further than this (Jensen-Shannon).")] = 0.1,
+    min_sentences: Annotated[int, typer.Option(
+        min=1, help="Periods with fewer sentences are measured but not flagged.")] = 30,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples of articles.")] = 1000,
+) -> None:
+    """Label shares per period with 90% intervals, drift flags, charts and an HTML report."""
+    from reports.build import ReportError, build_report
+
+    try:
+        result, written = build_report(scored, by, by_field, out, reference, js_threshold, resamples,
+                                       min_sentences)
+    except ReportError as err:
+        raise fail(str(err)) from None
+    labels = result["labels"]
+    table = Table(title=f"Estimated label shares per {by} ({len(result['periods'])} periods)")
+    for column in ("period", "articles", "sentences", *labels, "drift"):
+        table.add_column(column, justify="left" if column in ("period", "drift") else "right")
+    for period in result["periods"]:
+        table.add_row(period["period"], str(period["articles"]), str(period["sentences"]),
+                      *(f"{period['share'][label]:.0%}" for label in labels),
+                      "[red]flagged[/]" if period["drift"]["flags"] else "")
+    console.print(table)
+    for flag in result["run"]["flags"]:
+        console.print(f"[red]whole run:[/] {flag}", highlight=False)
+    console.print("wrote " + ", ".join(str(path) for path in written), highlight=False)

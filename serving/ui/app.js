@@ -4,6 +4,7 @@
 const SHORT = { incident_report: "INC", statistic: "STAT", captive_testimony: "CAPT", forecast: "FCST", other: "OTH" };
 let labels = Object.keys(SHORT);
 let result = null;
+let explained = null; // index of the sentence whose explanation the details box shows
 
 // $, headers() and showError() come from common.js.
 
@@ -50,9 +51,60 @@ function probabilityTable(sentence) {
   return `<strong>${SHORT[sentence.label] || sentence.label} · ${sentence.label}</strong> (${(sentence.score * 100).toFixed(1)}%)<table>${rows}</table>`;
 }
 
+function attributedWords(text, words) {
+  // Each word's share of the label: shaded by strength, and underlined as thick as it is strong,
+  // so the picture reads without colour; words against the label are struck through.
+  const line = document.createElement("p");
+  line.className = "attribution";
+  let cursor = 0;
+  words.forEach((word) => {
+    if (word.start > cursor) line.append(document.createTextNode(text.slice(cursor, word.start)));
+    const span = document.createElement("span");
+    span.textContent = text.slice(word.start, word.end);
+    span.title = `${word.text}: ${word.score.toFixed(2)}`;
+    if (word.score > 0.05) {
+      span.className = "support";
+      span.style.setProperty("--strength", word.score.toFixed(3));
+    } else if (word.score < -0.05) {
+      span.className = "against";
+    }
+    line.append(span);
+    cursor = word.end;
+  });
+  if (cursor < text.length) line.append(document.createTextNode(text.slice(cursor)));
+  return line;
+}
+
+async function explain(index) {
+  const sentence = result.sentences[index];
+  explained = index;
+  const box = $("details");
+  box.innerHTML = `${probabilityTable(sentence)}<p class="muted">Explaining…</p>`;
+  try {
+    const response = await fetch("/explain", { method: "POST", headers: headers(), body: JSON.stringify({ sentence: sentence.text }) });
+    if (explained !== index) return;
+    if (!response.ok) {
+      box.innerHTML = probabilityTable(sentence);
+      showError(await readError(response));
+      return;
+    }
+    const body = await response.json();
+    const heading = document.createElement("p");
+    heading.innerHTML = `<strong>Why ${body.label}</strong> (${(body.probability * 100).toFixed(1)}%, ${body.method}): the thicker the underline, the more the word carries the label; struck-through words argue against it.`;
+    const top = document.createElement("p");
+    top.className = "top-words";
+    top.textContent = `Top words: ${body.top_words.join(", ") || "none"}`;
+    box.innerHTML = probabilityTable(sentence);
+    box.append(heading, attributedWords(sentence.text, body.words), top);
+  } catch (err) {
+    showError(`Could not reach the service: ${err.message}`);
+  }
+}
+
 function render() {
   const container = $("rendered");
   container.replaceChildren();
+  explained = null;
   const text = result.text;
   let cursor = 0;
   result.sentences.forEach((sentence, index) => {
@@ -68,9 +120,18 @@ function render() {
     tag.textContent = SHORT[sentence.label] || sentence.label;
     tag.setAttribute("aria-hidden", "true");
     mark.append(tag, document.createTextNode(sentence.text));
-    const show = () => { $("details").innerHTML = probabilityTable(sentence); };
+    const show = () => {
+      if (explained !== index) $("details").innerHTML = probabilityTable(sentence);
+    };
     mark.addEventListener("mouseenter", show);
     mark.addEventListener("focus", show);
+    mark.addEventListener("click", () => explain(index));
+    mark.addEventListener("keydown", (event) => {
+      if (event.key === "e" || event.key === "Enter") {
+        event.preventDefault();
+        explain(index);
+      }
+    });
     container.append(mark);
     cursor = sentence.end;
   });

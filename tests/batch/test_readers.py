@@ -66,3 +66,33 @@ def test_csv_parquet_and_text_folder(tmp_path):
 def test_unknown_input_kind(tmp_path):
     with pytest.raises(ValueError, match="unsupported input"):
         read_input(tmp_path / "a.docx", Fields())
+
+
+def test_publication_date_and_kept_fields_ride_along_in_every_format(tmp_path):
+    import datetime
+
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "j1", "text": "A raid.", "date": "2025-01-03",
+                                                  "source": "Wire", "desk": 7}) + "\n"
+                                      + json.dumps({"id": "j2", "text": "A tally.", "date": ""}) + "\n")
+    with (tmp_path / "a.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows([["id", "text", "date", "source"], ["c1", "A siege.", "2025-02-01", ""]])
+    pq.write_table(pa.table({"id": ["p1"], "text": ["A strike."], "date": [datetime.date(2025, 3, 1)],
+                             "source": ["Daily"], "unused": [1]}), tmp_path / "a.parquet")
+    (tmp_path / "txt").mkdir()
+    (tmp_path / "txt" / "t.txt").write_text("A convoy.")
+    fields = Fields(published="date", keep=("source", "desk"))
+    paths = [tmp_path / name for name in ("a.jsonl", "a.csv", "a.parquet", "txt")]
+    records = list(read_inputs(paths, fields))
+    assert [(r.article_id, r.published, r.extra) for r in records] == [
+        ("j1", "2025-01-03", {"source": "Wire", "desk": "7"}),
+        ("j2", None, {"source": None, "desk": None}),
+        ("c1", "2025-02-01", {"source": None, "desk": None}),
+        ("p1", "2025-03-01", {"source": "Daily", "desk": None}),
+        ("t.txt", None, {"source": None, "desk": None}),
+    ]
+
+
+def test_fields_refuse_a_kept_field_twice():
+    with pytest.raises(ValueError, match="repeat"):
+        Fields(keep=("source", "source"))
+    assert Fields(keep=["source"]).keep == ("source",)

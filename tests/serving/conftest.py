@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -13,12 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Chromium must not reach out to the network on this closed machine.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def free_port() -> int:
@@ -30,7 +23,13 @@ def free_port() -> int:
 def start_server(root: Path, quick_model: dict, log_dir: Path, **extra_env: str):
     """Start the service and wait until /readyz answers 200; returns (process, base url)."""
     port = free_port()
-    env = {**os.environ, **quick_model["env"], "WARLENS_MODEL": quick_model["tag"], **extra_env}
+    # Each server gets its own BentoML home (sharing the model store): a starting server wipes
+    # $BENTOML_HOME/prometheus_multiproc_dir, which would reset the metrics of one already running.
+    home = log_dir / "bentoml-home"
+    home.mkdir()
+    (home / "models").symlink_to(Path(quick_model["env"]["BENTOML_HOME"]) / "models")
+    env = {**os.environ, **quick_model["env"], "BENTOML_HOME": str(home), "WARLENS_MODEL": quick_model["tag"],
+           **extra_env}
     log_path = log_dir / f"server-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -90,12 +89,3 @@ def context_server(root, context_model, tmp_path_factory):
     process, url = start_server(root, context_model, tmp_path_factory.mktemp("context-server"))
     yield url
     stop_server(process)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's headless Chromium driven by Playwright (which never downloads a browser)."""
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()

@@ -156,3 +156,62 @@ def test_a_model_without_context_answers_the_same_with_or_without_it(server):
 def test_a_bad_sentence_in_context_is_a_400_naming_the_field(server, item, fragment):
     response = httpx.post(f"{server}/classify", json={"sentences": [item]}, timeout=30)
     assert response.status_code == 400 and fragment in response.text
+
+
+def test_explain_scores_every_word_of_the_sentence(server):
+    sentence = "Two missiles hit a fuel depot near Kharkiv overnight, officials said."
+    labelled = httpx.post(f"{server}/classify", json={"sentences": [sentence]}, timeout=30).json()[0]
+    body = httpx.post(f"{server}/explain", json={"sentence": sentence}, timeout=60).json()
+    assert set(body) == {"label", "probability", "predicted", "method", "words", "top_words"}
+    assert body["label"] == body["predicted"] == labelled["label"]
+    assert body["method"] == "integrated-gradients"
+    assert body["probability"] == pytest.approx(labelled["score"], abs=2e-3)
+    assert [w["text"] for w in body["words"]][:3] == ["Two", "missiles", "hit"]
+    for word in body["words"]:
+        assert sentence[word["start"]:word["end"]] == word["text"] and -1 <= word["score"] <= 1
+    assert max(abs(w["score"]) for w in body["words"]) == pytest.approx(1.0)
+    strongest = max(body["words"], key=lambda w: w["score"])
+    assert body["top_words"][0] == strongest["text"] and len(body["top_words"]) <= 5
+    other = httpx.post(f"{server}/explain", json={"sentence": sentence, "label": "forecast",
+                                                  "method": "occlusion"}, timeout=60).json()
+    assert other["label"] == "forecast" and other["method"] == "occlusion"
+    assert other["probability"] == pytest.approx(labelled["scores"]["forecast"], abs=2e-3)
+
+
+@pytest.mark.parametrize("payload, fragment", [
+    ({"sentence": "   "}, "must not be blank"),
+    ({"sentence": "x" * 2001}, "at most 2000 characters"),
+    ({"sentence": "A drone hit a car.", "label": "rumour"}, "label"),
+    ({"sentence": "A drone hit a car.", "method": "shap"}, "method"),
+    ({}, "Field required"),
+])
+def test_explain_rejects_bad_input_with_400(server, payload, fragment):
+    response = httpx.post(f"{server}/explain", json=payload, timeout=30)
+    assert response.status_code == 400 and fragment in response.text
+
+
+def test_metrics_export_the_label_mix_and_confidence(server):
+    """The drift figures a dashboard watches: counters per label, the top-probability histogram
+    and the low-confidence count move with each labelled sentence."""
+    def scrape() -> dict[str, float]:
+        values = {}
+        for line in httpx.get(f"{server}/metrics", timeout=10).text.splitlines():
+            if line.startswith("warlens_"):
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        return values
+
+    sentences = ["Two missiles hit a fuel depot near Kharkiv overnight.", "Talks resume in Geneva.",
+                 "About 1.2 million people have fled since January."]
+    httpx.post(f"{server}/classify", json={"sentences": sentences[:1]}, timeout=30)
+    before = scrape()
+    labelled = httpx.post(f"{server}/classify", json={"sentences": sentences}, timeout=30).json()
+    after = scrape()
+    for label in {item["label"] for item in labelled}:
+        key = f'warlens_labelled_sentences_total{{label="{label}"}}'
+        assert after.get(key, 0) - before.get(key, 0) == sum(item["label"] == label for item in labelled)
+    assert after["warlens_top_probability_count"] - before["warlens_top_probability_count"] == 3
+    assert after['warlens_top_probability_bucket{le="1.0"}'] == after["warlens_top_probability_count"]
+    unsure = sum(item["score"] < 0.9 for item in labelled)
+    assert (after["warlens_low_confidence_sentences_total"]
+            - before.get("warlens_low_confidence_sentences_total", 0)) == unsure

@@ -56,6 +56,35 @@ def test_seed_article_is_highlighted_filtered_and_downloadable(server, browser, 
     page.context.close()
 
 
+def test_a_clicked_sentence_shows_which_words_carry_its_label(server, browser, tmp_path):
+    text = "Two missiles hit a fuel depot near Kharkiv overnight. Talks are due to resume next week."
+    page, outside = watched_page(browser, server)
+    page.goto(f"{server}/ui/")
+    page.fill("#article", text)
+    page.click("#classify")
+    first = page.locator("#rendered .sentence").first
+    expect(first).to_be_visible()
+    first.click()
+    words = page.locator("#details .attribution span")
+    expect(words).to_have_count(9)
+    expected = httpx.post(f"{server}/explain", json={"sentence": "Two missiles hit a fuel depot near "
+                                                                  "Kharkiv overnight."}, timeout=60).json()
+    # Without colour: the top words are listed, and supporting words are underlined by strength.
+    expect(page.locator("#details .top-words")).to_have_text(f"Top words: {', '.join(expected['top_words'])}")
+    strongest = page.locator("#details .attribution .support").evaluate_all(
+        "spans => spans.map(s => [s.textContent, parseFloat(getComputedStyle(s).borderBottomWidth)])")
+    widths = dict(strongest)
+    assert widths[expected["top_words"][0]] == max(widths.values()) and max(widths.values()) >= 4
+    # The keyboard reaches it too: focus the second sentence and press e.
+    second = page.locator("#rendered .sentence").nth(1)
+    second.focus()
+    second.press("e")
+    expect(page.locator("#details .attribution")).to_contain_text("Talks are due to resume")
+    page.screenshot(path=str(tmp_path / "explain.png"), full_page=True)
+    assert outside == [], f"the page reached outside the service: {outside}"
+    page.context.close()
+
+
 def test_api_errors_and_key_prompt_are_readable(locked_server, browser):
     page = browser.new_page()
     page.goto(f"{locked_server}/ui/")
