@@ -62,6 +62,7 @@ bench: model baseline
 	PYTHONPATH=. $(BIN)/python bench/batch_scoring.py --model $(MODEL)
 	PYTHONPATH=. $(BIN)/python bench/trend_estimates.py --model $(MODEL)
 	PYTHONPATH=. $(BIN)/python bench/explanations.py --model $(MODEL)
+	PYTHONPATH=. $(BIN)/python bench/profile_int8.py --model $(MODEL)
 
 data: setup
 	$(BIN)/warlens data build
