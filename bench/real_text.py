@@ -1,13 +1,14 @@
 """The yardstick: stored models on real published reporting (../shared/real-dev.jsonl).
 
 Run: .venv/bin/python bench/real_text.py [--model TAG ...] [--backend onnx-int8 --backend torch]
-       [--data ../shared/real-dev.jsonl] [--json OUT] [--plot PNG]
+       [--data ../shared/real-dev.jsonl] [--json OUT] [--plot PNG] [--average]
 Each model is scored on the path users get (a transformer through the served predictor, then
 torch as a second row; a baseline through its own kind): macro-F1, accuracy, ECE, per-label F1,
 each for all sentences and split by `selection` (run: consecutive lines of real pages;
 targeted: rare labels and boundary cases), and the confusion matrix. A model trained with context
 reads each `run` row with its neighbours. --plot draws the first model's reliability diagrams on
-the corpus test split and on real-dev side by side. The file is third-party
+the corpus test split and on real-dev side by side. --average adds a row for the mean of the
+models' probabilities on each backend (an ensemble of seeds). The file is third-party
 text kept outside the repository: measure and choose on it, never train or fit on it.
 """
 
@@ -122,6 +123,22 @@ def plot_reliability(panels: dict[str, tuple], path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def averaged(rows: list[dict], scored: dict[str | None, list[tuple]]) -> dict[str, dict]:
+    """Reports of the mean probabilities of the models scored on each backend (an ensemble)."""
+    import numpy as np
+
+    reports = {}
+    for backend, members in scored.items():
+        if len(members) < 2:
+            continue
+        labels = members[0][0]
+        if any(member[0] != labels for member in members):
+            sys.exit("error: --average needs models with the same labels in the same order")
+        mean = np.mean([probabilities for _, probabilities, _ in members], axis=0)
+        reports[f"mean of {len(members)} models ({backend})"] = score_rows(rows, mean, members[0][2], labels)
+    return reports
+
+
 def table_row(name: str, reports: dict, labels: list[str]) -> str:
     overall = reports["all"]
     cells = [f"{overall['macro_f1']:.3f}", f"{overall['accuracy']:.3f}", f"{overall['ece']:.3f}",
@@ -138,6 +155,8 @@ def main() -> None:
     parser.add_argument("--backend", action="append", help="transformer backends to run (repeatable)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", type=Path, help="also write every report here")
+    parser.add_argument("--average", action="store_true",
+                        help="also score the mean of the models' probabilities, per backend")
     parser.add_argument("--plot", type=Path, help="write the first model's reliability diagrams here (PNG)")
     args = parser.parse_args()
     rows = read_real_dev(args.data)
@@ -148,6 +167,7 @@ def main() -> None:
 
     results = {}
     plotted = False
+    scored: dict[str | None, list[tuple]] = {}
     for ref in args.model or DEFAULT_MODELS:
         try:
             artifact, _ = load_classifier(ref, None)
@@ -160,11 +180,14 @@ def main() -> None:
             name = f"{artifact.tag} ({artifact.metadata.experiment}, {backend or artifact.metadata.kind})"
             real = real_dev_scores(rows, classifier, artifact.labels, artifact.metadata.context_words)
             results[name] = score_rows(rows, *real, artifact.labels)
+            scored.setdefault(backend, []).append((artifact.labels, *real))
             print(f"\n{name}\n{confusion_table(results[name]['all'])}")
             if args.plot and not plotted:
                 panels = {"corpus test split": test_split_scores(classifier, artifact), "real-dev": real}
                 plot_reliability(panels, args.plot, name)
                 plotted = True
+    if args.average:
+        results |= averaged(rows, scored)
     labels = next(iter(results.values()))["all"]["labels"]
     print(f"\nreal-dev: {len(rows)} sentences ({args.data})\n")
     print("| model | macro-F1 | accuracy | ECE | errors under 0.7 | run F1 | targeted F1 | "

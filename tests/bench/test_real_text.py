@@ -48,3 +48,23 @@ def test_a_context_model_reads_run_rows_with_their_neighbours():
             {"text": "D e f.", "selection": "run", "source": "s1"},
             {"text": "G h.", "selection": "run", "source": "s3"}]
     assert real_dev_contexts(rows, 2) == ["/ D e", "", "b c. /", ""]
+
+
+def test_average_scores_the_mean_of_the_models_probabilities():
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from real_text import averaged
+
+    labels = ["a", "b"]
+    rows = [{"selection": "run"}, {"selection": "targeted"}]
+    gold = np.array([0, 1])
+    sure_wrong = np.array([[0.2, 0.8], [0.6, 0.4]])
+    right = np.array([[0.9, 0.1], [0.3, 0.7]])
+    reports = averaged(rows, {"torch": [(labels, sure_wrong, gold), (labels, right, gold)],
+                              "onnx": [(labels, right, gold)]})
+    assert list(reports) == ["mean of 2 models (torch)"]  # one model on a backend is no average
+    overall = reports["mean of 2 models (torch)"]["all"]
+    assert overall["accuracy"] == 1.0  # means [0.55, 0.45] and [0.45, 0.55]: both right
+    with pytest.raises(SystemExit, match="same labels"):
+        averaged(rows, {"torch": [(labels, right, gold), (["b", "a"], right, gold)]})
