@@ -174,13 +174,10 @@ def explain(
 
     from inference.artifact import ModelNotFound
     from inference.explain import Explainer
-    from inference.predictor import Predictor
 
     env = settings()
     try:
-        predictor = Predictor.load(model or env.model, backend or env.backend, threads=env.threads,
-                                   recheck_below=env.int8_recheck_below, graph_cache=env.cache_dir)
-        result = Explainer(predictor).explain(sentence, label, method)
+        result = Explainer(env.load_predictor(model, backend)).explain(sentence, label, method)
     except (ModelNotFound, ValueError) as err:
         raise fail(str(err)) from None
     if as_json:
